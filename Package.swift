@@ -1,0 +1,30 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+/// Layers, bottom to top (see README "Layout"):
+/// JSONCore (lossless JSON) -> JSONRPC (framing, dispatch; knows nothing of Tiledesk)
+/// TiledeskAPI (REST client; knows nothing of JSON-RPC) -> TiledeskSandbox (in-memory server)
+/// TiledeskRPCMethods (maps one onto the other) -> tiledesk-rpc (thin executable).
+let package = Package(
+    name: "tiledesk-rpc",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "tiledesk-rpc", targets: ["tiledesk-rpc"]),
+        .executable(name: "tiledesk-emulator", targets: ["tiledesk-emulator"]),
+    ],
+    targets: [
+        .target(name: "JSONCore"),
+        .target(name: "JSONRPC", dependencies: ["JSONCore"]),
+        .target(name: "TiledeskAPI", dependencies: ["JSONCore"]),
+        .target(name: "TiledeskSandbox", dependencies: ["JSONCore", "TiledeskAPI"]),
+        .target(name: "TiledeskRPCMethods", dependencies: ["JSONCore", "JSONRPC", "TiledeskAPI", "TiledeskSandbox"]),
+        .executableTarget(name: "tiledesk-rpc", dependencies: ["JSONRPC", "TiledeskAPI", "TiledeskSandbox", "TiledeskRPCMethods"]),
+        .executableTarget(name: "tiledesk-emulator", dependencies: ["TiledeskSandbox", "TiledeskAPI", "JSONCore"]),
+        .testTarget(name: "JSONCoreTests", dependencies: ["JSONCore"]),
+        .testTarget(name: "JSONRPCTests", dependencies: ["JSONRPC", "JSONCore"]),
+        .testTarget(name: "TiledeskAPITests", dependencies: ["TiledeskAPI", "JSONCore", "TiledeskSandbox"]),
+        .testTarget(name: "TiledeskSandboxTests", dependencies: ["TiledeskSandbox", "TiledeskAPI", "JSONCore"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["JSONCore", "TiledeskSandbox", "TiledeskAPI"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
