@@ -21,8 +21,8 @@ public struct JSONNumber: Sendable, Hashable, CustomStringConvertible {
     public init(uncheckedText text: String) { self.text = text }
     public init(_ value: Int) { self.text = String(value) }
     public init(_ value: Double) {
-        if value.isFinite, value == value.rounded(), abs(value) < 1e15 {
-            self.text = String(Int(value))
+        if value.isFinite, abs(value) < 1e15, let integer = Int(exactly: value) {
+            self.text = String(integer)
         } else {
             self.text = value.isFinite ? "\(value)" : "null"
         }
