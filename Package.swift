@@ -3,7 +3,8 @@ import PackageDescription
 
 /// Layers, bottom to top (see README "Layout"):
 /// JSONCore (lossless JSON) -> JSONRPC (framing, dispatch; knows nothing of Tiledesk)
-/// TiledeskAPI (REST client; knows nothing of JSON-RPC) -> TiledeskSandbox (in-memory server)
+/// TiledeskAPI (REST client; knows nothing of JSON-RPC) -> TiledeskSandbox (in-memory server),
+/// EmulatorServer (serves a transport over loopback HTTP with injected faults, for tests and benchmarks)
 /// TiledeskRPCMethods (maps one onto the other) -> tiledesk-rpc (thin executable).
 let package = Package(
     name: "tiledesk-rpc",
@@ -17,14 +18,16 @@ let package = Package(
         .target(name: "JSONRPC", dependencies: ["JSONCore"]),
         .target(name: "TiledeskAPI", dependencies: ["JSONCore"]),
         .target(name: "TiledeskSandbox", dependencies: ["JSONCore", "TiledeskAPI"]),
+        .target(name: "EmulatorServer", dependencies: ["JSONCore", "TiledeskAPI"]),
         .target(name: "TiledeskRPCMethods", dependencies: ["JSONCore", "JSONRPC", "TiledeskAPI", "TiledeskSandbox"]),
         .executableTarget(name: "tiledesk-rpc", dependencies: ["JSONRPC", "TiledeskAPI", "TiledeskSandbox", "TiledeskRPCMethods"]),
-        .executableTarget(name: "tiledesk-emulator", dependencies: ["TiledeskSandbox", "TiledeskAPI", "JSONCore"]),
+        .executableTarget(name: "tiledesk-emulator", dependencies: ["TiledeskSandbox", "EmulatorServer", "TiledeskAPI", "JSONCore"]),
         .testTarget(name: "JSONCoreTests", dependencies: ["JSONCore"]),
         .testTarget(name: "JSONRPCTests", dependencies: ["JSONRPC", "JSONCore"]),
         .testTarget(name: "TiledeskAPITests", dependencies: ["TiledeskAPI", "JSONCore", "TiledeskSandbox"]),
         .testTarget(name: "TiledeskSandboxTests", dependencies: ["TiledeskSandbox", "TiledeskAPI", "JSONCore"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["JSONCore", "TiledeskSandbox", "TiledeskAPI"]),
+        .testTarget(name: "EmulatorServerTests", dependencies: ["EmulatorServer", "TiledeskAPI", "JSONCore"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["JSONCore", "TiledeskSandbox", "EmulatorServer", "TiledeskAPI"]),
     ],
     swiftLanguageModes: [.v6]
 )
