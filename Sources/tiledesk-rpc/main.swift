@@ -1,1 +1,37 @@
-print("stub")
+import Foundation
+import JSONRPC
+import TiledeskAPI
+import TiledeskRPCMethods
+
+// The thin executable: parse configuration, protect stdout, serve stdin until it ends.
+
+let protocolFD = StdioLoop.protectStdout()
+
+let configuration: Configuration
+do {
+    switch try Configuration.parse(arguments: Array(CommandLine.arguments.dropFirst()), environment: ProcessInfo.processInfo.environment) {
+    case .printHelp:
+        FileHandle(fileDescriptor: protocolFD).write(Data((Configuration.help + "\n").utf8))
+        exit(0)
+    case .printVersion:
+        FileHandle(fileDescriptor: protocolFD).write(Data("tiledesk-rpc \(Configuration.version)\n".utf8))
+        exit(0)
+    case .serve(let parsed):
+        configuration = parsed
+    }
+} catch {
+    FileHandle.standardError.write(Data("tiledesk-rpc: \(error.message)\n".utf8))
+    exit(2)
+}
+
+let log = Logger(level: Logger.Level(configuration.logLevel))
+log.addSecret(configuration.token)
+log.addSecret(configuration.password)
+if configuration.allowInsecureHTTP, !configuration.sandbox, configuration.apiURL.lowercased().hasPrefix("http://") {
+    log.warn("--allow-insecure-http: credentials travel unencrypted to \(configuration.apiURL)")
+}
+if configuration.sandbox { log.info("sandbox mode: serving the embedded Tiledesk emulator, no network") }
+
+let writer = LineWriter(fd: protocolFD)
+let server = RPCServer(methods: Bridge.methodTable(configuration: configuration, log: log), output: writer.write)
+StdioLoop.run(server: server, writer: writer, maxLineBytes: configuration.maxLineBytes)

@@ -1,0 +1,187 @@
+import Foundation
+import TiledeskAPI
+
+/// Everything the bridge is told at start, from flags over environment (CONTRACT section 1).
+public struct Configuration: Sendable, Equatable {
+    public static let version = "0.1.0"
+    public static let defaultAPIURL = "https://api.tiledesk.com/v3"
+
+    public enum LogLevel: String, Sendable, Comparable, CaseIterable {
+        case error, warn, info, debug
+        private var rank: Int { LogLevel.allCases.firstIndex(of: self)! }
+        public static func < (a: LogLevel, b: LogLevel) -> Bool { a.rank < b.rank }
+    }
+
+    public var apiURL = Configuration.defaultAPIURL
+    public var token: String?
+    public var email: String?
+    public var password: String?
+    public var projectID: String?
+    public var sandbox = false
+    /// Seconds every sandbox answer is delayed (to try timeouts and cancellation offline).
+    public var sandboxLatency: Double = 0
+    public var timeout: Double = 30
+    public var retries = 2
+    public var maxConcurrency = 8
+    public var maxRate: Double?
+    public var rateLimitWait: Double = 120
+    public var maxLineBytes = 4_194_304
+    public var logLevel = LogLevel.warn
+    public var allowInsecureHTTP = false
+
+    public init() {}
+
+    /// What the command line asked for.
+    public enum Action: Equatable, Sendable {
+        case serve(Configuration)
+        case printHelp
+        case printVersion
+    }
+
+    /// A bad flag or value: the bridge prints `message` on one line and exits 2.
+    public struct UsageError: Error, Equatable, CustomStringConvertible {
+        public let message: String
+        public var description: String { message }
+    }
+
+    /// Reads flags (`--flag value` or `--flag=value`) over the environment.
+    public static func parse(arguments: [String], environment: [String: String]) throws(UsageError) -> Action {
+        var config = Configuration()
+        try config.applyEnvironment(environment)
+        var args = arguments[...]
+        while let arg = args.popFirst() {
+            var name = arg
+            var inlineValue: String? = nil
+            if arg.hasPrefix("--"), let eq = arg.firstIndex(of: "=") {
+                name = String(arg[..<eq])
+                inlineValue = String(arg[arg.index(after: eq)...])
+            }
+            func value() throws(UsageError) -> String {
+                if let inlineValue { return inlineValue }
+                guard let next = args.popFirst() else { throw UsageError(message: "\(name) needs a value") }
+                return next
+            }
+            func noValue() throws(UsageError) {
+                if inlineValue != nil { throw UsageError(message: "\(name) takes no value") }
+            }
+            switch name {
+            case "--help", "-h": try noValue(); return .printHelp
+            case "--version": try noValue(); return .printVersion
+            case "--api-url": config.apiURL = try value()
+            case "--token": config.token = try value()
+            case "--project-id": config.projectID = try value()
+            case "--sandbox": try noValue(); config.sandbox = true
+            case "--sandbox-latency": config.sandboxLatency = try number(name, try value(), min: 0)
+            case "--timeout": config.timeout = try number(name, try value(), min: 0.001)
+            case "--retries": config.retries = try integer(name, try value(), min: 0)
+            case "--max-concurrency": config.maxConcurrency = try integer(name, try value(), min: 1)
+            case "--max-rate": config.maxRate = try number(name, try value(), min: 0.001)
+            case "--rate-limit-wait": config.rateLimitWait = try number(name, try value(), min: 0)
+            case "--max-line-bytes": config.maxLineBytes = try integer(name, try value(), min: 64)
+            case "--log-level": config.logLevel = try logLevel(name, try value())
+            case "--allow-insecure-http": try noValue(); config.allowInsecureHTTP = true
+            default:
+                throw UsageError(message: arg.hasPrefix("-") ? "unknown flag \(name) (see --help)" : "unexpected argument \(arg) (see --help)")
+            }
+        }
+        try config.validate()
+        return .serve(config)
+    }
+
+    private mutating func applyEnvironment(_ env: [String: String]) throws(UsageError) {
+        func nonEmpty(_ key: String) -> String? { env[key].flatMap { $0.isEmpty ? nil : $0 } }
+        if let v = nonEmpty("TILEDESK_API_URL") { apiURL = v }
+        token = nonEmpty("TILEDESK_TOKEN")
+        email = nonEmpty("TILEDESK_EMAIL")
+        password = nonEmpty("TILEDESK_PASSWORD")
+        projectID = nonEmpty("TILEDESK_PROJECT_ID")
+        if let v = nonEmpty("TILEDESK_SANDBOX") {
+            switch v.lowercased() {
+            case "1", "true", "yes", "on": sandbox = true
+            case "0", "false", "no", "off": sandbox = false
+            default: throw UsageError(message: "TILEDESK_SANDBOX must be 1 or 0, not \(v)")
+            }
+        }
+        if let v = nonEmpty("TILEDESK_TIMEOUT") { timeout = try Self.number("TILEDESK_TIMEOUT", v, min: 0.001) }
+        if let v = nonEmpty("TILEDESK_RETRIES") { retries = try Self.integer("TILEDESK_RETRIES", v, min: 0) }
+        if let v = nonEmpty("TILEDESK_MAX_RATE") { maxRate = try Self.number("TILEDESK_MAX_RATE", v, min: 0.001) }
+        if let v = nonEmpty("TILEDESK_LOG_LEVEL") { logLevel = try Self.logLevel("TILEDESK_LOG_LEVEL", v) }
+    }
+
+    private func validate() throws(UsageError) {
+        if let projectID, !Validation.isObjectID(projectID) {
+            throw UsageError(message: "project id must be 24 hexadecimal characters, not \(projectID)")
+        }
+        guard !sandbox else { return }
+        guard let url = URLComponents(string: apiURL), let scheme = url.scheme?.lowercased(),
+            let host = url.host, !host.isEmpty, scheme == "http" || scheme == "https"
+        else {
+            throw UsageError(message: "api url must be an http or https URL, not \(apiURL)")
+        }
+        if scheme == "http", !allowInsecureHTTP, !Self.isLoopback(host) {
+            throw UsageError(message: "refusing plain http to \(host), which is not loopback: use https, or pass --allow-insecure-http")
+        }
+    }
+
+    /// `localhost`, 127.0.0.0/8 and ::1.
+    public static func isLoopback(_ host: String) -> Bool {
+        let h = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        return h == "localhost" || h.hasSuffix(".localhost") || h == "::1" || h.hasPrefix("127.")
+    }
+
+    private static func number(_ name: String, _ text: String, min: Double) throws(UsageError) -> Double {
+        guard let v = Double(text), v.isFinite, v >= min else {
+            throw UsageError(message: "\(name) must be a number of at least \(min.formatted()), not \(text)")
+        }
+        return v
+    }
+    private static func integer(_ name: String, _ text: String, min: Int) throws(UsageError) -> Int {
+        guard let v = Int(text), v >= min else { throw UsageError(message: "\(name) must be an integer of at least \(min), not \(text)") }
+        return v
+    }
+    private static func logLevel(_ name: String, _ text: String) throws(UsageError) -> LogLevel {
+        guard let v = LogLevel(rawValue: text.lowercased()) else {
+            throw UsageError(message: "\(name) must be error, warn, info or debug, not \(text)")
+        }
+        return v
+    }
+    private func number(_ name: String, _ text: String, min: Double) throws(UsageError) -> Double { try Self.number(name, text, min: min) }
+    private func integer(_ name: String, _ text: String, min: Int) throws(UsageError) -> Int { try Self.integer(name, text, min: min) }
+    private func logLevel(_ name: String, _ text: String) throws(UsageError) -> LogLevel { try Self.logLevel(name, text) }
+
+    public static let help = """
+        tiledesk-rpc \(version): Tiledesk user and team management over line-delimited JSON-RPC 2.0 on stdin/stdout.
+
+        Usage: tiledesk-rpc [flags]        (one JSON-RPC message per line on stdin; answers on stdout)
+
+          --api-url URL          API root (TILEDESK_API_URL; default \(defaultAPIURL))
+          --token T              Tiledesk JWT, with or without "JWT " (TILEDESK_TOKEN)
+                                 or TILEDESK_EMAIL + TILEDESK_PASSWORD: sign in once, reuse the JWT
+          --project-id ID        default project for team.* calls (TILEDESK_PROJECT_ID)
+          --sandbox              serve everything from the embedded emulator, no network (TILEDESK_SANDBOX=1)
+          --sandbox-latency S    delay every sandbox answer by S seconds (try timeouts offline)
+          --timeout S            per upstream HTTP attempt, seconds (TILEDESK_TIMEOUT; default 30)
+          --retries N            extra attempts for retryable failures (TILEDESK_RETRIES; default 2)
+          --max-concurrency N    upstream requests in flight at once (default 8)
+          --max-rate R           upstream requests per second at most (TILEDESK_MAX_RATE; default unlimited)
+          --rate-limit-wait S    how long a rate-limited request may wait for its turn (default 120)
+          --max-line-bytes N     longest input line accepted (default 4194304)
+          --log-level L          error, warn, info or debug; stderr only (TILEDESK_LOG_LEVEL; default warn)
+          --allow-insecure-http  permit http:// to a host that is not loopback
+          --version, --help      print and exit
+
+        Try it: printf '{"jsonrpc":"2.0","id":1,"method":"team.list"}\\n' | tiledesk-rpc --sandbox
+        """
+}
+
+extension Logger.Level {
+    /// The logger level for a configured `--log-level`.
+    public init(_ level: Configuration.LogLevel) {
+        switch level {
+        case .error: self = .error
+        case .warn: self = .warn
+        case .info: self = .info
+        case .debug: self = .debug
+        }
+    }
+}

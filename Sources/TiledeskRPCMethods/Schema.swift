@@ -1,0 +1,114 @@
+import JSONCore
+import JSONRPC
+
+/// The shape of one parameter: validated by the bridge and published as JSON Schema in the
+/// OpenRPC document and the MCP tool list, from this one definition.
+public indirect enum Schema: Sendable {
+    /// A string; `format` adds a syntax check and a `pattern`; `values` makes it an enum.
+    case string(format: StringFormat? = nil, values: [String]? = nil, maxLength: Int? = nil)
+    case boolean
+    case integer(minimum: Int? = nil)
+    /// Any JSON object, passed through untouched.
+    case freeObject
+    /// An object with exactly these members (none required), nothing else.
+    case object(properties: [(String, Schema)])
+
+    /// The JSON Schema of this shape.
+    public var json: JSON {
+        switch self {
+        case .string(let format, let values, let maxLength):
+            var o: JSONObject = ["type": "string"]
+            if let values { o["enum"] = .array(values.map(JSON.string)) }
+            if let format {
+                o["pattern"] = .string(format.pattern)
+                if let name = format.jsonSchemaFormat { o["format"] = .string(name) }
+            }
+            if let maxLength { o["maxLength"] = .number(JSONNumber(maxLength)) }
+            return .object(o)
+        case .boolean: return ["type": "boolean"]
+        case .integer(let minimum):
+            var o: JSONObject = ["type": "integer"]
+            if let minimum { o["minimum"] = .number(JSONNumber(minimum)) }
+            return .object(o)
+        case .freeObject: return ["type": "object"]
+        case .object(let properties):
+            var props = JSONObject()
+            for (name, schema) in properties { props[name] = schema.json }
+            return ["type": "object", "properties": .object(props), "additionalProperties": false]
+        }
+    }
+
+    /// Checks `value`; the error names the offending field by its dotted path.
+    public func validate(_ value: JSON, field: String) throws(RPCError) {
+        switch self {
+        case .string(let format, let values, let maxLength):
+            guard case .string(let s) = value else { throw Self.typeError(field, "a string", value) }
+            if let values, !values.contains(s) {
+                throw .invalidParams("\(field) must be one of \(values.joined(separator: ", ")), not \"\(s)\"", field: field)
+            }
+            if let maxLength, s.count > maxLength {
+                throw .invalidParams("\(field) is longer than \(maxLength) characters", field: field)
+            }
+            if let format, !format.matches(s) {
+                throw .invalidParams("\(field) must be \(format.explanation), not \"\(s)\"", field: field)
+            }
+        case .boolean:
+            guard case .bool = value else { throw Self.typeError(field, "true or false", value) }
+        case .integer(let minimum):
+            guard case .number(let n) = value, let i = n.intValue else { throw Self.typeError(field, "an integer", value) }
+            if let minimum, i < minimum { throw .invalidParams("\(field) must be at least \(minimum)", field: field) }
+        case .freeObject:
+            guard case .object = value else { throw Self.typeError(field, "an object", value) }
+        case .object(let properties):
+            guard case .object(let object) = value else { throw Self.typeError(field, "an object", value) }
+            for (key, member) in object {
+                guard let schema = properties.first(where: { $0.0 == key })?.1 else {
+                    throw .invalidParams("\(field).\(key) is not accepted (allowed: \(properties.map(\.0).joined(separator: ", ")))",
+                                         field: "\(field).\(key)")
+                }
+                try schema.validate(member, field: "\(field).\(key)")
+            }
+        }
+    }
+
+    static func typeError(_ field: String, _ expected: String, _ value: JSON) -> RPCError {
+        .invalidParams("\(field) must be \(expected), not \(value.typeName)", field: field)
+    }
+}
+
+/// Syntaxes the bridge checks itself before any request is made.
+public enum StringFormat: Sendable {
+    case objectID
+    case userID
+    case email
+
+    public var pattern: String {
+        switch self {
+        case .objectID: "^[0-9a-fA-F]{24}$"
+        case .userID: "^[A-Za-z0-9_-]{1,128}$"
+        case .email: "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$"
+        }
+    }
+
+    var jsonSchemaFormat: String? { self == .email ? "email" : nil }
+
+    var explanation: String {
+        switch self {
+        case .objectID: "a 24-character hexadecimal ObjectId"
+        case .userID: "a user ObjectId or a guest uuid (letters, digits, - and _)"
+        case .email: "an email address like name@example.com"
+        }
+    }
+
+    public func matches(_ s: String) -> Bool {
+        switch self {
+        case .objectID:
+            return Validation.isObjectID(s)
+        case .userID:
+            return (1...128).contains(s.utf8.count)
+                && s.utf8.allSatisfy { Validation.isAlphanumeric($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") }
+        case .email:
+            return Validation.isEmail(s)
+        }
+    }
+}

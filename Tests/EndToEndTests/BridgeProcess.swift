@@ -1,0 +1,121 @@
+import Foundation
+import JSONCore
+import Synchronization
+
+/// Where the built `tiledesk-rpc` is: `TILEDESK_RPC_BIN`, else the debug build of this checkout.
+let bridgeBinary: String = {
+    if let bin = ProcessInfo.processInfo.environment["TILEDESK_RPC_BIN"], !bin.isEmpty { return bin }
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    for config in ["debug", "release"] {
+        let path = root.appendingPathComponent(".build/\(config)/tiledesk-rpc").path
+        if FileManager.default.isExecutableFile(atPath: path) { return path }
+    }
+    return root.appendingPathComponent(".build/debug/tiledesk-rpc").path
+}()
+
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+/// The bridge as a child process, driven line by line through its stdio, as a client would.
+final class BridgeProcess: @unchecked Sendable {
+    let process = Process()
+    private let stdin = Pipe()
+    private let stdout = Pipe()
+    private let stderr = Pipe()
+    private let condition = NSCondition()
+    private var outBuffer: [UInt8] = []
+    private var outLines: [[UInt8]] = []
+    private var outClosed = false
+    private var errBuffer: [UInt8] = []
+
+    init(_ args: [String], environment: [String: String] = [:]) throws {
+        process.executableURL = URL(fileURLWithPath: bridgeBinary)
+        process.arguments = args
+        var env = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
+        env.merge(environment) { _, b in b }
+        process.environment = env
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = stderr
+        stdout.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            let data = handle.availableData
+            self?.receive(data)
+        }
+        stderr.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            let data = handle.availableData
+            guard let self else { return }
+            self.condition.lock()
+            self.errBuffer.append(contentsOf: data)
+            self.condition.unlock()
+        }
+        try process.run()
+    }
+
+    private func receive(_ data: Data) {
+        condition.lock()
+        defer { condition.unlock(); condition.broadcast() }
+        if data.isEmpty {
+            outClosed = true
+            stdout.fileHandleForReading.readabilityHandler = nil
+            return
+        }
+        outBuffer.append(contentsOf: data)
+        while let newline = outBuffer.firstIndex(of: 0x0A) {
+            outLines.append(Array(outBuffer[..<newline]))
+            outBuffer.removeSubrange(...newline)
+        }
+    }
+
+    /// Writes raw bytes to the bridge's stdin.
+    func write(_ bytes: [UInt8]) { try? stdin.fileHandleForWriting.write(contentsOf: Data(bytes)) }
+    /// Writes one line (a newline is added).
+    func send(_ line: String) { write(Array((line + "\n").utf8)) }
+    func send(_ value: JSON) { send(JSONWriter.string(value)) }
+
+    /// Waits for `count` more stdout lines (raw), or fewer when the timeout passes.
+    func readLines(_ count: Int, timeout: Double = 10) -> [[UInt8]] {
+        let deadline = Date().addingTimeInterval(timeout)
+        condition.lock()
+        defer { condition.unlock() }
+        while outLines.count < count, !outClosed, condition.wait(until: deadline) {}
+        let taken = Array(outLines.prefix(count))
+        outLines.removeFirst(taken.count)
+        return taken
+    }
+
+    /// Reads `count` lines, each parsed as JSON (a line that does not parse fails the test run).
+    func read(_ count: Int, timeout: Double = 10) -> [JSON] {
+        readLines(count, timeout: timeout).map { line in
+            (try? JSONParser.parse(line)) ?? .string("NOT JSON: " + String(decoding: line, as: UTF8.self))
+        }
+    }
+
+    /// Closes stdin and waits for exit; returns the status and any lines written after that.
+    func finish(timeout: Double = 20) -> (status: Int32, rest: [[UInt8]]) {
+        try? stdin.fileHandleForWriting.close()
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning, Date() < deadline { usleep(10_000) }
+        if process.isRunning { process.terminate(); process.waitUntilExit() }
+        condition.lock()
+        let end = Date().addingTimeInterval(2)
+        while !outClosed, condition.wait(until: end) {}
+        let rest = outLines
+        outLines.removeAll()
+        condition.unlock()
+        return (process.terminationStatus, rest)
+    }
+
+    var stderrText: String {
+        condition.lock()
+        defer { condition.unlock() }
+        return String(decoding: errBuffer, as: UTF8.self)
+    }
+
+    /// Sends every line, closes stdin, and returns all output lines and the exit status.
+    static func run(_ args: [String], lines: [String], environment: [String: String] = [:]) throws -> (lines: [JSON], status: Int32, stderr: String) {
+        let bridge = try BridgeProcess(args, environment: environment)
+        for line in lines { bridge.send(line) }
+        let (status, rest) = bridge.finish()
+        let parsed = rest.map { (try? JSONParser.parse($0)) ?? .string("NOT JSON: " + String(decoding: $0, as: UTF8.self)) }
+        return (parsed, status, bridge.stderrText)
+    }
+}
