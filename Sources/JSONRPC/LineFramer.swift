@@ -58,7 +58,8 @@ public struct LineFramer: Sendable {
 
     /// Appends unless that would pass the limit (counting a trailing `\r`, which is dropped later).
     private mutating func append<C: BidirectionalCollection>(_ chunk: C) -> Bool where C.Element == UInt8 {
-        let limit = maxLineBytes + (chunk.last == 0x0D ? 1 : 0)
+        let last = chunk.last ?? buffer.last
+        let limit = maxLineBytes + (last == 0x0D ? 1 : 0)
         guard buffer.count + chunk.count <= limit else { return false }
         buffer.append(contentsOf: chunk)
         return true

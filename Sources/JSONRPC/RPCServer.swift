@@ -85,6 +85,13 @@ public final class RPCServer: Sendable {
         return active.wait(timeout: .now() + seconds) == .success
     }
 
+    /// Suspends (without blocking a thread) until every accepted request has been answered.
+    public func idle() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            active.notify(queue: .global()) { continuation.resume() }
+        }
+    }
+
     private func emit(_ response: Response) {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(128)

@@ -29,16 +29,16 @@ func makeServer(_ sink: Sink) -> RPCServer {
 func send(_ server: RPCServer, _ line: String) { server.receive(line: Array(line.utf8)) }
 
 @Suite struct RPCServerTests {
-    @Test func nullResultIsPresent() throws {
+    @Test func nullResultIsPresent() async throws {
         let sink = Sink()
         let server = makeServer(sink)
         send(server, #"{"jsonrpc":"2.0","id":1,"method":"nothing"}"#)
-        server.waitUntilIdle()
+        await server.idle()
         #expect(sink.all == [["jsonrpc": "2.0", "id": 1, "result": nil]])
         #expect(sink.all[0].objectValue?.keys.contains("result") == true)
     }
 
-    @Test func idsAreEchoedExactly() throws {
+    @Test func idsAreEchoedExactly() async throws {
         let sink = Sink()
         let server = makeServer(sink)
         send(server, #"{"jsonrpc":"2.0","id":123456789012345678901234567890,"method":"echo"}"#)
@@ -49,45 +49,45 @@ func send(_ server: RPCServer, _ line: String) { server.receive(line: Array(line
     }
 
     @Test("invalid ids are refused with id null", arguments: ["true", "[1]", #"{"a":1}"#])
-    func invalidIDs(_ id: String) {
+    func invalidIDs(_ id: String) async {
         let sink = Sink()
         send(makeServer(sink), #"{"jsonrpc":"2.0","id":\#(id),"method":"echo"}"#)
         #expect(sink.all == [["jsonrpc": "2.0", "id": nil, "error": ["code": -32600, "message": sink.all[0]["error"]!["message"]!, "data": ["retryable": false]]]])
     }
 
-    @Test func invalidRequestKeepsAReadableID() {
+    @Test func invalidRequestKeepsAReadableID() async {
         let sink = Sink()
         send(makeServer(sink), #"{"jsonrpc":"1.0","id":"keep","method":"echo"}"#)
         #expect(sink.all.first?["id"] == "keep")
         #expect(sink.all.first?["error"]?["code"] == -32600)
     }
 
-    @Test func notificationsGetNoAnswerEvenWhenUnknownOrFailing() {
+    @Test func notificationsGetNoAnswerEvenWhenUnknownOrFailing() async {
         let sink = Sink()
         let server = makeServer(sink)
         send(server, #"{"jsonrpc":"2.0","method":"nope"}"#)
         send(server, #"{"jsonrpc":"2.0","method":"fail"}"#)
-        server.waitUntilIdle()
+        await server.idle()
         #expect(sink.all.isEmpty)
     }
 
-    @Test func batchMixesResultsErrorsAndNotifications() {
+    @Test func batchMixesResultsErrorsAndNotifications() async {
         let sink = Sink()
         let server = makeServer(sink)
         send(server, #"[{"jsonrpc":"2.0","id":1,"method":"echo","params":[1]},{"jsonrpc":"2.0","method":"echo"},1,{"jsonrpc":"2.0","id":2,"method":"fail"}]"#)
-        server.waitUntilIdle()
+        await server.idle()
         let batch = sink.all.first?.arrayValue ?? []
         #expect(sink.all.count == 1)
         #expect(batch.count == 3)
         #expect(Set(batch.map { $0["id"]! }) == [1, 2, nil])
     }
 
-    @Test func allNotificationBatchIsAnsweredByNothingAndEmptyBatchIsInvalid() {
+    @Test func allNotificationBatchIsAnsweredByNothingAndEmptyBatchIsInvalid() async {
         let sink = Sink()
         let server = makeServer(sink)
         send(server, #"[{"jsonrpc":"2.0","method":"echo"},{"jsonrpc":"2.0","method":"echo"}]"#)
         send(server, "[]")
-        server.waitUntilIdle()
+        await server.idle()
         #expect(sink.all.count == 1)
         #expect(sink.all.first?["error"]?["code"] == -32600)
         #expect(sink.all.first?.arrayValue == nil)
@@ -98,36 +98,36 @@ func send(_ server: RPCServer, _ line: String) { server.receive(line: Array(line
         let server = makeServer(sink)
         send(server, #"{"jsonrpc":"2.0","id":7,"method":"slow"}"#)
         send(server, #"{"jsonrpc":"2.0","method":"$/cancelRequest","params":{"id":7}}"#)
-        server.waitUntilIdle()
+        await server.idle()
         #expect(sink.all.count == 1)
         #expect(sink.all.first?["error"]?["code"] == -32800)
         #expect(sink.all.first?["id"] == 7)
     }
 
-    @Test func mcpCancelledNotificationCancelsSilently() {
+    @Test func mcpCancelledNotificationCancelsSilently() async {
         let sink = Sink()
         let server = makeServer(sink)
         send(server, #"{"jsonrpc":"2.0","id":"s","method":"slow"}"#)
         send(server, #"{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":"s"}}"#)
-        server.waitUntilIdle()
+        await server.idle()
         #expect(sink.all.isEmpty)
     }
 
-    @Test func cancelAllAnswersEveryInFlightRequest() {
+    @Test func cancelAllAnswersEveryInFlightRequest() async {
         let sink = Sink()
         let server = makeServer(sink)
         for i in 0..<5 { send(server, #"{"jsonrpc":"2.0","id":\#(i),"method":"slow"}"#) }
         server.cancelAll()
-        server.waitUntilIdle()
+        await server.idle()
         #expect(sink.all.count == 5)
         #expect(sink.all.allSatisfy { $0["error"]?["code"] == -32800 })
     }
 
-    @Test func thousandsOfConcurrentRequestsAreEachAnsweredOnce() {
+    @Test func thousandsOfConcurrentRequestsAreEachAnsweredOnce() async {
         let sink = Sink()
         let server = makeServer(sink)
         for i in 0..<5000 { send(server, #"{"jsonrpc":"2.0","id":\#(i),"method":"echo","params":{"i":\#(i)}}"#) }
-        server.waitUntilIdle()
+        await server.idle()
         let ids = sink.all.compactMap { $0["id"]?.intValue }
         #expect(ids.count == 5000)
         #expect(Set(ids).count == 5000)
