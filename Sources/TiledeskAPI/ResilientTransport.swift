@@ -36,9 +36,17 @@ public final class ResilientTransport: HTTPTransport, Sendable {
         let deadline = limiter.deadline(after: policy.rateLimitWait)
         var attempt = 0
         while true {
-            try await limiter.acquire(deadline: deadline)
-            let outcome: Result<HTTPResponse, any Error>
+            // Take a connection slot first, then the turn: a request queued behind the slots
+            // must still meet the pacing decided while it waited.
             try await slots.acquire()
+            do {
+                try await limiter.acquire(deadline: deadline)
+            } catch {
+                slots.release()
+                throw error
+            }
+            let sentAt = limiter.now()
+            let outcome: Result<HTTPResponse, any Error>
             do {
                 outcome = .success(try await base.send(request))
             } catch {
@@ -58,7 +66,7 @@ public final class ResilientTransport: HTTPTransport, Sendable {
                 throw error
             case .success(let response) where response.status == 429:
                 let retryAfter = ResponseClassifier.retryAfter(response)
-                let pause = limiter.record429(retryAfter: retryAfter)
+                let pause = limiter.record429(retryAfter: retryAfter, sentAt: sentAt)
                 if limiter.deadline(after: pause) > deadline {
                     log.warn("\(request.method) \(request.pathOnly): rate limited beyond --rate-limit-wait")
                     return response

@@ -71,6 +71,8 @@ public final class URLSessionTransport: HTTPTransport, Sendable {
             var continuation: CheckedContinuation<HTTPResponse, any Error>?
             var pendingError: TransportError?
             var finished = false
+            /// A 401 challenge was cancelled: its response is the outcome, whatever error follows.
+            var challenged = false
             var status = 0
             var headers: [String: String] = [:]
             var body = Data()
@@ -99,6 +101,8 @@ public final class URLSessionTransport: HTTPTransport, Sendable {
             return first
         }
 
+        func markChallenged() { inner.withLock { $0.challenged = true } }
+
         func received(status: Int, headers: [String: String]) { inner.withLock { $0.status = status; $0.headers = headers } }
 
         /// Appends body bytes; false once the body passes `limit`.
@@ -114,7 +118,7 @@ public final class URLSessionTransport: HTTPTransport, Sendable {
                 guard !s.finished, s.pendingError == nil, let c = s.continuation else { return (nil, .failure(TransportError.cancelled)) }
                 s.finished = true
                 s.continuation = nil
-                if let error { return (c, .failure(URLSessionTransport.transportError(error))) }
+                if let error, !s.challenged { return (c, .failure(URLSessionTransport.transportError(error))) }
                 return (c, .success(HTTPResponse(status: s.status, headers: s.headers, body: [UInt8](s.body))))
             }
             continuation?.resume(with: result)
@@ -146,8 +150,13 @@ public final class URLSessionTransport: HTTPTransport, Sendable {
 
         func urlSession(_ session: URLSession, task: URLSessionTask, didReceive challenge: URLAuthenticationChallenge,
                         completionHandler: @escaping (URLSession.AuthChallengeDisposition, URLCredential?) -> Void) {
-            // Never answer a Basic challenge with credentials: let the 401 through as a response.
-            completionHandler(.rejectProtectionSpace, nil)
+            // Never answer a Basic challenge with credentials. URLSession on Linux hangs on any
+            // other answer, so cancel the challenge and deliver the 401 it carries as the response.
+            if let http = challenge.failureResponse as? HTTPURLResponse, let state = state(task) {
+                state.received(status: http.statusCode, headers: Self.headers(of: http))
+                state.markChallenged()
+            }
+            completionHandler(.cancelAuthenticationChallenge, nil)
         }
 
         func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
@@ -166,12 +175,16 @@ public final class URLSessionTransport: HTTPTransport, Sendable {
                 completionHandler(.cancel)
                 return
             }
+            state.received(status: http.statusCode, headers: Self.headers(of: http))
+            completionHandler(.allow)
+        }
+
+        static func headers(of response: HTTPURLResponse) -> [String: String] {
             var headers: [String: String] = [:]
-            for (key, value) in http.allHeaderFields {
+            for (key, value) in response.allHeaderFields {
                 if let k = key as? String, let v = value as? String { headers[k.lowercased()] = v }
             }
-            state.received(status: http.statusCode, headers: headers)
-            completionHandler(.allow)
+            return headers
         }
 
         func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
