@@ -26,6 +26,7 @@ let package = Package(
         .testTarget(name: "JSONRPCTests", dependencies: ["JSONRPC", "JSONCore"]),
         .testTarget(name: "TiledeskAPITests", dependencies: ["TiledeskAPI", "JSONCore", "TiledeskSandbox"]),
         .testTarget(name: "TiledeskSandboxTests", dependencies: ["TiledeskSandbox", "TiledeskAPI", "JSONCore"]),
+        .testTarget(name: "TiledeskRPCMethodsTests", dependencies: ["TiledeskRPCMethods", "TiledeskAPI", "TiledeskSandbox", "JSONRPC", "JSONCore"]),
         .testTarget(name: "EmulatorServerTests", dependencies: ["EmulatorServer", "TiledeskAPI", "JSONCore"]),
         .testTarget(name: "EndToEndTests", dependencies: ["JSONCore", "TiledeskSandbox", "EmulatorServer", "TiledeskAPI"]),
     ],

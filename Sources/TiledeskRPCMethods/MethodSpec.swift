@@ -34,6 +34,15 @@ public struct Example: Sendable {
     public let params: JSONObject
     /// A subset of the sandbox's answer (the matching rule of protocol/vectors/README.md).
     public let result: JSON
+    /// Calls that bring a fresh sandbox to the state the example starts from.
+    public let setup: [(method: String, params: JSONObject)]
+
+    init(name: String, params: JSONObject, result: JSON, setup: [(method: String, params: JSONObject)] = []) {
+        self.name = name
+        self.params = params
+        self.result = result
+        self.setup = setup
+    }
 }
 
 /// Everything about one method, in one place: its params (validation, OpenRPC and MCP schema

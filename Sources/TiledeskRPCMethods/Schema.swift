@@ -1,3 +1,4 @@
+import Foundation
 import JSONCore
 import JSONRPC
 
@@ -55,8 +56,11 @@ public indirect enum Schema: Sendable {
         case .boolean:
             guard case .bool = value else { throw Self.typeError(field, "true or false", value) }
         case .integer(let minimum):
-            guard case .number(let n) = value, let i = n.intValue else { throw Self.typeError(field, "an integer", value) }
-            if let minimum, i < minimum { throw .invalidParams("\(field) must be at least \(minimum)", field: field) }
+            // Any integral spelling counts (`3`, `3.0`, `3e0`), as in JSON Schema.
+            guard case .number(let n) = value, let d = n.doubleValue, d.isFinite, d == d.rounded(), abs(d) < 1e15 else {
+                throw Self.typeError(field, "an integer", value)
+            }
+            if let minimum, d < Double(minimum) { throw .invalidParams("\(field) must be at least \(minimum)", field: field) }
         case .freeObject:
             guard case .object = value else { throw Self.typeError(field, "an object", value) }
         case .object(let properties):

@@ -251,8 +251,9 @@ enum TeamMethods {
         params: [.projectID, .projectUserID],
         result: ("teammate", ResultSchemas.orDryRun(ResultSchemas.teammate)),
         errors: teamErrors + [409], effect: .write,
-        examples: [Example(name: "restoring a teammate that is not trashed", params: ["project_user_id": "65f0000000000000000000b3", "dry_run": true],
-                           result: ["dry_run": true])]
+        examples: [Example(name: "restore Alice after team.leave with mode trash", params: ["project_user_id": "65f0000000000000000000b3"],
+                           result: ["_id": "65f0000000000000000000b3", "trashed": false, "status": "active"],
+                           setup: [("team.leave", ["project_user_id": "65f0000000000000000000b3", "mode": "trash"])])]
     ) { params, context in
         let projectID = try params.projectID(context)
         let teammateID = params.string("project_user_id")!

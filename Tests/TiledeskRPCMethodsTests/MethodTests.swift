@@ -1,0 +1,231 @@
+import Foundation
+import JSONCore
+import JSONRPC
+import Testing
+import TiledeskAPI
+import TiledeskSandbox
+@testable import TiledeskRPCMethods
+
+/// Handlers against the in-memory emulator behind a recording transport, so each test sees
+/// exactly which requests a call made.
+final class RecordingTransport: HTTPTransport, @unchecked Sendable {
+    let base = TiledeskEmulator(seeded: true)
+    private let lock = NSLock()
+    private var sent: [HTTPRequest] = []
+    var requests: [HTTPRequest] { lock.withLock { sent } }
+
+    func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+        lock.withLock { sent.append(request) }
+        return base.handle(request)
+    }
+}
+
+func context(_ transport: RecordingTransport, project: String? = SandboxSeed.projectID, token: String? = SandboxSeed.ownerToken) -> MethodContext {
+    let auth = Authenticator(token: token, email: nil, password: nil, log: .silent)
+    let client = TiledeskClient(apiRoot: "https://api.tiledesk.com/v3/", transport: transport, auth: auth)
+    return MethodContext(client: client, defaultProjectID: project)
+}
+
+func invoke(_ method: String, _ params: JSON, _ context: MethodContext) async throws -> JSON {
+    try await MethodRegistry.spec(named: method)!.invoke(params, context: context)
+}
+
+func rpcCode(_ body: () async throws -> JSON) async -> Int? {
+    do { _ = try await body(); return nil } catch { return wireError(from: error).code }
+}
+
+@Suite struct RegistryTests {
+    static let contractMethods = [
+        "ping", "auth.signin", "user.get", "user.update", "project.list", "team.list", "team.get", "team.getByUser",
+        "team.me", "team.invite", "team.updateMe", "team.update", "team.leave", "team.restore",
+    ]
+
+    @Test func registryNamesExactlyTheContractMethods() {
+        #expect(Set(MethodRegistry.specs.map(\.name)) == Set(Self.contractMethods))
+    }
+
+    @Test func committedOpenRPCDocumentIsTheGeneratedOne() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("protocol/openrpc.json")
+        let committed = try JSONParser.parse([UInt8](Data(contentsOf: url)))
+        #expect(committed == OpenRPCDocument.json, "regenerate with `make openrpc`")
+    }
+
+    @Test func documentAndRegistryNameTheSameMethodsWithTheSameParams() {
+        let methods = OpenRPCDocument.json["methods"]?.arrayValue ?? []
+        #expect(methods.map { $0["name"]?.stringValue ?? "" } == MethodRegistry.specs.map(\.name))
+        for (doc, spec) in zip(methods, MethodRegistry.specs) {
+            let names = doc["params"]?.arrayValue?.compactMap { $0["name"]?.stringValue } ?? []
+            #expect(names == spec.params.map(\.name), "\(spec.name)")
+            #expect(!(spec.examples.isEmpty), "\(spec.name) has an example")
+        }
+    }
+
+    @Test func everyMutatingMethodTakesDryRun() {
+        for spec in MethodRegistry.specs where spec.effect != .read {
+            #expect(spec.params.contains { $0.name == "dry_run" }, "\(spec.name)")
+        }
+    }
+
+    @Test func toolsAreEveryTiledeskMethodButSignIn() {
+        let tools = MCPServer.toolList["tools"]?.arrayValue ?? []
+        let names = tools.compactMap { $0["name"]?.stringValue }
+        #expect(Set(names) == Set(Self.contractMethods.filter { $0 != "ping" && $0 != "auth.signin" }.map { $0.replacingOccurrences(of: ".", with: "_") }))
+        for tool in tools {
+            let name = tool["name"]?.stringValue ?? ""
+            #expect(name.range(of: "^[a-zA-Z0-9_-]{1,64}$", options: .regularExpression) != nil)
+            let spec = MethodRegistry.specs.first { MCPServer.toolName($0.name) == name }!
+            #expect(tool["inputSchema"] == spec.paramsSchema)
+            #expect(tool["annotations"]?["readOnlyHint"] == .bool(spec.effect == .read))
+            #expect((tool["description"]?.stringValue?.count ?? 0) > 40)
+        }
+    }
+
+    /// Every example in the OpenRPC document runs against a fresh sandbox and matches.
+    @Test func examplesAreTrueOfTheSandbox() async throws {
+        for spec in MethodRegistry.specs {
+            for example in spec.examples {
+                let sandbox = context(RecordingTransport())
+                for step in example.setup { _ = try await invoke(step.method, .object(step.params), sandbox) }
+                let result = try await invoke(spec.name, .object(example.params), sandbox)
+                #expect(Self.subset(example.result, result), "\(spec.name): \(example.name): \(result)")
+            }
+        }
+    }
+
+    static func subset(_ expected: JSON, _ actual: JSON) -> Bool {
+        switch (expected, actual) {
+        case (.object(let e), .object(let a)):
+            if e.isEmpty { return a.isEmpty }
+            return e.allSatisfy { k, v in a[k].map { subset(v, $0) } ?? false }
+        case (.array(let e), .array(let a)):
+            return e.count == a.count && zip(e, a).allSatisfy { subset($0, $1) }
+        default: return expected == actual
+        }
+    }
+}
+
+@Suite struct ValidationTests {
+    static let invalidCases: [(String, JSON, String)] = {
+        var cases: [(String, JSON, String)] = []
+        cases.append(("team.get", ["project_user_id": "65f0000000000000000000b"], "project_user_id"))
+        cases.append(("team.get", ["project_user_id": "65f0000000000000000000b3/../x"], "project_user_id"))
+        cases.append(("team.get", ["project_user_id": 5], "project_user_id"))
+        cases.append(("team.getByUser", ["user_id": "a/b"], "user_id"))
+        cases.append(("team.getByUser", ["user_id": "x?y=1"], "user_id"))
+        cases.append(("team.invite", ["email": "a@b", "role": "agent"], "email"))
+        cases.append(("team.invite", ["email": "a b@example.com", "role": "agent"], "email"))
+        cases.append(("team.invite", ["email": "x@example.com", "role": "owner"], "role"))
+        cases.append(("team.update", ["project_user_id": "65f0000000000000000000b3"], "params"))
+        cases.append(("team.update", ["project_user_id": "65f0000000000000000000b3", "max_assigned_chat": -1], "max_assigned_chat"))
+        cases.append(("team.update", ["project_user_id": "65f0000000000000000000b3", "max_assigned_chat": 1.5], "max_assigned_chat"))
+        cases.append(("team.update", ["project_user_id": "65f0000000000000000000b3", "user_available": 1], "user_available"))
+        cases.append(("team.update", ["project_user_id": "65f0000000000000000000b3", "settings": ["email": ["notification": ["conversation": ["pooled": "no"]]]]], "settings.email.notification.conversation.pooled"))
+        cases.append(("team.updateMe", ["role": "admin"], "role"))
+        cases.append(("team.leave", ["project_user_id": "65f0000000000000000000b3", "mode": "erase"], "mode"))
+        cases.append(("team.list", ["include_trashed": "true"], "include_trashed"))
+        cases.append(("user.update", ["phone": 5], "phone"))
+        cases.append(("user.update", ["firstname": "x", "dry_run": "yes"], "dry_run"))
+        cases.append(("auth.signin", ["email": "owner@example.com"], "password"))
+        return cases
+    }()
+
+    @Test("invalid params are -32602 naming the field, and nothing is sent", arguments: invalidCases)
+    func invalid(_ method: String, _ params: JSON, _ field: String) async throws {
+        let transport = RecordingTransport()
+        do {
+            _ = try await invoke(method, params, context(transport))
+            Issue.record("\(method) accepted \(params)")
+        } catch {
+            let wire = wireError(from: error)
+            #expect(wire.code == -32602)
+            #expect(wire.data?["field"] == .string(field), "\(wire)")
+        }
+        #expect(transport.requests.isEmpty)
+    }
+
+    @Test func missingProjectWithoutDefaultIsInvalidParams() async {
+        let transport = RecordingTransport()
+        let code = await rpcCode { try await invoke("team.list", [:], context(transport, project: nil)) }
+        #expect(code == -32602)
+        #expect(transport.requests.isEmpty)
+    }
+
+    @Test func integersAreIntegralNumbersNotBooleansOrStrings() {
+        let spec = MethodRegistry.spec(named: "team.updateMe")!
+        #expect(throws: RPCError.self) { try spec.validate(["max_assigned_chat": true]) }
+        #expect(throws: RPCError.self) { try spec.validate(["max_assigned_chat": 2.5]) }
+        #expect(throws: RPCError.self) { try spec.validate(["max_assigned_chat": "3"]) }
+        #expect(throws: Never.self) { try spec.validate(["max_assigned_chat": 100]) }
+        #expect(throws: Never.self) { try spec.validate(["max_assigned_chat": .number(JSONNumber(uncheckedText: "1e2"))]) }
+    }
+}
+
+@Suite struct HandlerTests {
+    @Test func updateSendsAliasAndDottedSettingsAfterTheMembershipRead() async throws {
+        let transport = RecordingTransport()
+        let result = try await invoke("team.update", [
+            "project_user_id": "65f0000000000000000000b4", "max_served_chat": 2,
+            "settings": ["email": ["notification": ["conversation": ["assigned": ["toyou": false]]]]],
+        ], context(transport))
+        #expect(result["max_assigned_chat"] == 2)
+        #expect(transport.requests.map(\.method) == ["GET", "PUT"])
+        let body = try JSONParser.parse(transport.requests[1].body!)
+        #expect(body == ["max_assigned_chat": 2, "max_served_chat": 2, "settings.email.notification.conversation.assigned.toyou": false])
+        #expect(transport.requests[1].header("Content-Type") == "application/json")
+        #expect(transport.requests[1].header("Authorization") == "JWT sandbox-token-owner")
+    }
+
+    @Test func ownerIsNeverChangedAndNothingIsWritten() async {
+        for (method, params) in [
+            ("team.leave", ["project_user_id": "65f0000000000000000000b1"] as JSON),
+            ("team.leave", ["project_user_id": "65f0000000000000000000b1", "mode": "trash"]),
+            ("team.update", ["project_user_id": "65f0000000000000000000b1", "role": "admin"]),
+            ("team.update", ["project_user_id": "65f0000000000000000000b1", "status": "disabled"]),
+        ] {
+            let transport = RecordingTransport()
+            #expect(await rpcCode { try await invoke(method, params, context(transport)) } == 403)
+            #expect(transport.requests.allSatisfy { $0.method == "GET" })
+        }
+    }
+
+    @Test func theOwnerMayStillChangeTheirAvailability() async throws {
+        let result = try await invoke("team.update", ["project_user_id": "65f0000000000000000000b1", "user_available": false], context(RecordingTransport()))
+        #expect(result["user_available"] == false)
+    }
+
+    @Test func inviteEnsureTurnsAMemberIntoExisting() async throws {
+        let result = try await invoke("team.invite", ["email": "ALICE@example.com", "role": "agent", "ensure": true], context(RecordingTransport()))
+        #expect(result["status"] == "existing")
+        #expect(result["teammate"]?["_id"] == "65f0000000000000000000b3")
+    }
+
+    @Test func dryRunFailsWhereTheRealCallWould() async {
+        let asAgent = context(RecordingTransport(), token: SandboxSeed.aliceToken)
+        #expect(await rpcCode { try await invoke("team.invite", ["email": "x@example.com", "role": "agent", "dry_run": true], asAgent) } == 403)
+        #expect(await rpcCode { try await invoke("team.leave", ["project_user_id": "65f0000000000000000000b4", "dry_run": true], asAgent) } == 403)
+        let asOwner = context(RecordingTransport())
+        #expect(await rpcCode { try await invoke("team.invite", ["email": "owner@example.com", "role": "agent", "dry_run": true], asOwner) } == 403)
+        #expect(await rpcCode { try await invoke("team.restore", ["project_user_id": "65f0000000000000000000b3", "dry_run": true], asOwner) } == 409)
+    }
+
+    @Test func leaveModesMapToTheServersQuery() async throws {
+        for (mode, query) in [("disable", ""), ("trash", "?soft=true"), ("delete", "?hard=true")] {
+            let transport = RecordingTransport()
+            _ = try await invoke("team.leave", ["project_user_id": "65f0000000000000000000b4", "mode": .string(mode)], context(transport))
+            #expect(transport.requests.last?.method == "DELETE")
+            #expect(transport.requests.last?.path == "/65f000000000000000000001/project_users/65f0000000000000000000b4" + query)
+        }
+    }
+
+    @Test func mcpCallWrapsArraysAndReportsFailuresAsResults() async throws {
+        let ctx = context(RecordingTransport())
+        let list = try await MCPServer.call(["name": "team_list", "arguments": ["role": "admin"]], context: ctx)
+        #expect(list["structuredContent"]?["items"]?.arrayValue?.count == 1)
+        #expect(list["content"]?.arrayValue?.first?["type"] == "text")
+        let failure = try await MCPServer.call(["name": "team_get", "arguments": ["project_user_id": "bad"]], context: ctx)
+        #expect(failure["isError"] == true)
+        let text = failure["content"]?.arrayValue?.first?["text"]?.stringValue ?? ""
+        #expect(text.contains("project_user_id"))
+    }
+}
