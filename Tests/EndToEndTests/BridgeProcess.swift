@@ -36,26 +36,36 @@ final class BridgeProcess: @unchecked Sendable {
         process.standardInput = stdin
         process.standardOutput = stdout
         process.standardError = stderr
-        stdout.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            self?.receive(data)
-        }
-        stderr.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
+        try process.run()
+        startReader(stdout.fileHandleForReading.fileDescriptor) { [weak self] data in self?.receive(data) }
+        startReader(stderr.fileHandleForReading.fileDescriptor) { [weak self] data in
             guard let self else { return }
             self.condition.lock()
             self.errBuffer.append(contentsOf: data)
             self.condition.unlock()
         }
-        try process.run()
     }
 
-    private func receive(_ data: Data) {
+    /// Reads a descriptor on its own thread with blocking read(2) until end of file; the last
+    /// call gets an empty chunk.
+    private func startReader(_ fd: Int32, _ deliver: @escaping @Sendable ([UInt8]) -> Void) {
+        let thread = Thread {
+            var buffer = [UInt8](repeating: 0, count: 1 << 16)
+            while true {
+                let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+                if n < 0, errno == EINTR { continue }
+                if n <= 0 { deliver([]); return }
+                deliver(Array(buffer[0..<n]))
+            }
+        }
+        thread.start()
+    }
+
+    private func receive(_ data: [UInt8]) {
         condition.lock()
         defer { condition.unlock(); condition.broadcast() }
         if data.isEmpty {
             outClosed = true
-            stdout.fileHandleForReading.readabilityHandler = nil
             return
         }
         outBuffer.append(contentsOf: data)

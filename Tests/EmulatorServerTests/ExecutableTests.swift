@@ -1,0 +1,123 @@
+import Foundation
+import JSONCore
+import Testing
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// The `tiledesk-emulator` binary SwiftPM built next to the test bundle, if any.
+private let emulatorBinary: URL? = {
+    var directories: [URL] = []
+    #if os(Linux)
+    directories.append(URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent())
+    #endif
+    directories += Bundle.allBundles.filter { $0.bundlePath.hasSuffix(".xctest") }.map {
+        $0.bundleURL.deletingLastPathComponent()
+    }
+    return directories.map { $0.appendingPathComponent("tiledesk-emulator") }
+        .first { FileManager.default.isExecutableFile(atPath: $0.path) }
+}()
+
+private func binary() throws -> URL {
+    guard let emulatorBinary else { throw TestFailure("tiledesk-emulator is not built") }
+    return emulatorBinary
+}
+
+/// A running `tiledesk-emulator` and the URL it printed.
+private struct Launched: @unchecked Sendable {
+    let process: Process
+    let stdin: Pipe
+    let url: String
+
+    static func start(_ arguments: [String]) async throws -> Launched {
+        let process = Process()
+        process.executableURL = try binary()
+        process.arguments = arguments
+        let stdin = Pipe()
+        let stdout = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let reader = stdout.fileHandleForReading
+        let line = try await onThread { () -> String in
+            var bytes: [UInt8] = []
+            while bytes.last != UInt8(ascii: "\n") {
+                let chunk = reader.readData(ofLength: 1)
+                guard !chunk.isEmpty else { throw TestFailure("no URL printed") }
+                bytes += chunk
+            }
+            return String(decoding: bytes.dropLast(), as: UTF8.self)
+        }
+        return Launched(process: process, stdin: stdin, url: line)
+    }
+
+    /// The exit status, waiting at most ten seconds.
+    func exitStatus() async throws -> Int32 {
+        let process = self.process
+        return try await onThread {
+            for _ in 0..<1000 where process.isRunning { usleep(10_000) }
+            guard !process.isRunning else {
+                process.terminate()
+                throw TestFailure("still running")
+            }
+            return process.terminationStatus
+        }
+    }
+}
+
+@Suite(.enabled(if: emulatorBinary != nil, "tiledesk-emulator is not built next to the tests"))
+struct ExecutableTests {
+    @Test func printsItsURLServesAndExitsAtEndOfStdin() async throws {
+        let faultsFile = FileManager.default.temporaryDirectory.appendingPathComponent("faults-\(UUID().uuidString).json")
+        try Data(#"{"rules": [{"match": {"path": "/broken"}, "action": {"status": 503}}]}"#.utf8).write(to: faultsFile)
+        defer { try? FileManager.default.removeItem(at: faultsFile) }
+
+        let emulator = try await Launched.start(["--prefix", "/v3", "--rps", "500", "--burst", "20", "--faults", faultsFile.path])
+        #expect(emulator.url.hasPrefix("http://127.0.0.1:"))
+        #expect(emulator.url.hasSuffix("/v3"))
+        let root = String(emulator.url.dropLast("/v3".count))
+        let session = makeSession()
+        defer { session.finishTasksAndInvalidate() }
+
+        let faults = try await fetch(root + "/__emulator/faults", session: session)
+        #expect(faults.json?["rate_limit"] == ["rps": 500, "burst": 20, "retry_after": true])
+        #expect(faults.json?["rules"]?.arrayValue?.count == 1)
+        let broken = try await fetch(emulator.url + "/broken", session: session)
+        #expect(broken.status == 503)
+        let outside = try await fetch(root + "/elsewhere", session: session)
+        #expect(outside.status == 404)
+        // The real TiledeskEmulator answers: passport's bare 401, no Content-Type.
+        let unauthenticated = try await fetch(emulator.url + "/users", session: session)
+        #expect(unauthenticated.status == 401)
+        #expect(unauthenticated.text == "Unauthorized")
+        #expect(unauthenticated.headers["content-type"] == nil)
+        let stats = try await fetch(root + "/__emulator/stats", session: session)
+        #expect(stats.json?["requests"] == 3)
+        #expect(stats.json?["log"]?.arrayValue?.last?["path"] == "/users")
+
+        try emulator.stdin.fileHandleForWriting.close()
+        #expect(try await emulator.exitStatus() == 0)
+    }
+
+    @Test func exitsZeroOnSIGTERM() async throws {
+        let emulator = try await Launched.start(["--port", "0"])
+        emulator.process.terminate()
+        #expect(try await emulator.exitStatus() == 0)
+        try? emulator.stdin.fileHandleForWriting.close()
+    }
+
+    @Test func badFlagsExit2() async throws {
+        let process = Process()
+        process.executableURL = try binary()
+        process.arguments = ["--rps", "fast"]
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let status = try await onThread { () -> Int32 in
+            process.waitUntilExit()
+            return process.terminationStatus
+        }
+        #expect(status == 2)
+    }
+}
