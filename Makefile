@@ -2,7 +2,7 @@
 SWIFT_BIN := .build/debug/tiledesk-rpc
 export TILEDESK_RPC_BIN := $(CURDIR)/$(SWIFT_BIN)
 
-.PHONY: run build test test-swift test-python test-node test-mcp check-openrpc openrpc bench clean
+.PHONY: run build test test-swift test-python test-node test-mcp check-openrpc check-examples openrpc bench clean
 
 ## run: the bridge on its embedded sandbox, reading JSON-RPC lines from stdin
 run:
@@ -11,14 +11,17 @@ run:
 build:
 	swift build
 
-## test: every suite — Swift, the OpenRPC check, Python, Node, and the official MCP SDK
-test: build test-swift check-openrpc test-python test-node test-mcp
+## test: every suite — Swift, the OpenRPC check, the README's examples, Python, Node, the official MCP SDK
+test: build test-swift check-openrpc check-examples test-python test-node test-mcp
 
 test-swift: build
 	swift test
 
 check-openrpc:
 	python3 ../shared/tools/validate-openrpc.py protocol/openrpc.json
+
+check-examples: build
+	python3 tools/check_examples.py README.md
 
 test-python: build
 	python3 -m unittest discover -s clients/python/tests -t clients/python
