@@ -1,0 +1,414 @@
+// Type definitions for tiledesk-rpc (the Node client of the tiledesk-rpc bridge).
+// Hand-written; keep in step with index.js, src/*.js and protocol/openrpc.json.
+
+import { EventEmitter } from 'node:events';
+
+// ---------------------------------------------------------------------------------------------
+// Options
+
+/** How to start the bridge. Every setting is optional. */
+export interface SpawnOptions {
+  /**
+   * Path (or name on PATH) of the executable. Default: `TILEDESK_RPC_BIN`, else `tiledesk-rpc` on
+   * PATH. Build it with `swift build -c release` (→ `.build/release/tiledesk-rpc`).
+   */
+  binary?: string;
+  /** Serve everything from the embedded emulator (`TILEDESK_SANDBOX=1`); no network. */
+  sandbox?: boolean;
+  /** API root (`TILEDESK_API_URL`), e.g. `http://localhost:8081/api`. */
+  apiUrl?: string;
+  /** A Tiledesk JWT, with or without the `JWT ` prefix (`TILEDESK_TOKEN`). */
+  token?: string;
+  /** Sign-in e-mail (`TILEDESK_EMAIL`); with `password` the bridge signs in once. */
+  email?: string;
+  /** Sign-in password (`TILEDESK_PASSWORD`). */
+  password?: string;
+  /** Default project for `team.*` calls that pass no `projectId` (`TILEDESK_PROJECT_ID`). */
+  projectId?: string;
+  /** `TILEDESK_LOG_LEVEL`: the bridge's stderr verbosity. */
+  logLevel?: 'error' | 'warn' | 'info' | 'debug';
+  /** `TILEDESK_TIMEOUT`: seconds per upstream HTTP attempt (bridge side). */
+  upstreamTimeout?: number;
+  /** `TILEDESK_RETRIES`: extra upstream attempts for retryable failures. */
+  retries?: number;
+  /** `TILEDESK_MAX_RATE`: upstream requests per second at most. */
+  maxRate?: number;
+  /**
+   * Default client-side timeout of every call, in milliseconds (0 or absent: none). A call that
+   * times out rejects with RequestTimeout and is cancelled on the bridge.
+   */
+  timeout?: number;
+  /**
+   * Extra environment entries for the child (they win over the settings above; `undefined` or
+   * `null` removes a variable). The child does NOT inherit the caller's environment: it gets only
+   * PATH, HOME, locale, TLS trust and proxy variables, the TILEDESK_* settings above and these.
+   */
+  env?: Record<string, string | undefined | null>;
+  /** Extra command-line flags, e.g. `['--sandbox-latency', '2']` or `['--max-rate', '5']`. */
+  args?: string[];
+  /** Working directory of the child. */
+  cwd?: string;
+  /** How much of the bridge's stderr to keep for error messages (characters; default 16384). */
+  stderrTailBytes?: number;
+  /** Called with every protocol line sent to (`'send'`) or received from (`'recv'`) the bridge. */
+  trace?: (direction: 'send' | 'recv', line: string) => void;
+}
+
+/** Per-call options. */
+export interface CallOptions {
+  /** Milliseconds; overrides the client's default (0 or Infinity: no timeout). */
+  timeout?: number;
+  /** Aborting rejects the call with Cancelled and sends `$/cancelRequest` to the bridge. */
+  signal?: AbortSignal;
+}
+
+/** `dryRun: true`: validate and run the guards, send no change. */
+export interface DryRunOption {
+  dryRun?: boolean;
+}
+
+export type Role = 'agent' | 'supervisor' | 'admin';
+export type LeaveMode = 'disable' | 'trash' | 'delete';
+
+/** The server's e-mail notification switches, the only settings it stores. */
+export interface TeammateSettings {
+  email?: {
+    notification?: {
+      conversation?: {
+        assigned?: { toyou?: boolean };
+        pooled?: boolean;
+      };
+    };
+  };
+}
+
+export interface ProjectOption {
+  /** 24-hex ObjectId; omit to use the default project. */
+  projectId?: string;
+}
+
+export interface UserUpdateParams extends DryRunOption {
+  firstname?: string;
+  lastname?: string;
+  attributes?: Record<string, unknown>;
+  description?: string;
+  publicEmail?: string;
+  publicWebsite?: string;
+  phone?: string;
+}
+
+export interface TeamListParams extends ProjectOption {
+  role?: Role | 'owner' | string;
+  status?: 'active' | 'disabled';
+  presence?: 'online' | 'offline';
+  includeTrashed?: boolean;
+}
+
+export interface TeamGetParams extends ProjectOption {
+  projectUserId: string;
+}
+
+export interface TeamGetByUserParams extends ProjectOption {
+  /** An ObjectId or a guest uuid. */
+  userId: string;
+}
+
+export interface TeamInviteParams extends ProjectOption, DryRunOption {
+  email: string;
+  role: Role;
+  userAvailable?: boolean;
+  /** An existing member gives `{status: "existing"}` instead of a Conflict. */
+  ensure?: boolean;
+}
+
+export interface TeamUpdateMeParams extends ProjectOption, DryRunOption {
+  userAvailable?: boolean;
+  maxAssignedChat?: number;
+  /** Alias of maxAssignedChat (the name in Tiledesk's public docs). */
+  maxServedChat?: number;
+  profileStatus?: string;
+  attributes?: Record<string, unknown>;
+  settings?: TeammateSettings;
+}
+
+export interface TeamUpdateParams extends TeamUpdateMeParams {
+  projectUserId: string;
+  role?: Role;
+  status?: 'active' | 'disabled';
+}
+
+export interface TeamLeaveParams extends ProjectOption, DryRunOption {
+  projectUserId: string;
+  /** `disable` (default), `trash` (soft) or `delete` (hard). */
+  mode?: LeaveMode;
+}
+
+export interface TeamRestoreParams extends ProjectOption, DryRunOption {
+  projectUserId: string;
+}
+
+export interface SigninParams {
+  email: string;
+  password: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Results: Tiledesk's own objects, exactly as the bridge sent them (snake_case keys kept, unknown
+// fields included). Only the fields the contract guarantees or the docs rely on are typed.
+
+export interface TiledeskObject {
+  /** Always present (copied from `_id` when the server omitted it). */
+  id: string;
+  _id?: string;
+  [key: string]: unknown;
+}
+
+export interface User extends TiledeskObject {
+  email?: string;
+  firstname?: string;
+  lastname?: string;
+}
+
+export interface Teammate extends TiledeskObject {
+  id_project?: string;
+  id_user?: string | User;
+  role?: string;
+  user_available?: boolean;
+  max_assigned_chat?: number;
+  profileStatus?: string;
+  status?: string;
+  trashed?: boolean;
+  presence?: { status?: string; [key: string]: unknown };
+  attributes?: Record<string, unknown>;
+  settings?: Record<string, unknown>;
+}
+
+/** One of the caller's memberships, `id_project` populated. */
+export interface Membership extends TiledeskObject {
+  id_project?: TiledeskObject & { name?: string };
+  role?: string;
+}
+
+export interface Invitation extends TiledeskObject {
+  email?: string;
+  role?: string;
+}
+
+export type InviteResult =
+  | { status: 'added'; teammate: Teammate }
+  | { status: 'existing'; teammate: Teammate }
+  | { status: 'pending'; invitation: Invitation };
+
+/** What a `dryRun: true` call answers: the request it would send (credentials never shown). */
+export interface DryRunResult {
+  dry_run: true;
+  request: { method: string; url: string; body?: unknown };
+}
+
+export interface SigninResult {
+  token: string;
+  user: User;
+  [key: string]: unknown;
+}
+
+/** The OpenRPC document (`rpc.discover`). */
+export interface OpenRPCDocument {
+  openrpc: string;
+  info: { title: string; version: string; [key: string]: unknown };
+  methods: Array<{ name: string; [key: string]: unknown }>;
+  [key: string]: unknown;
+}
+
+/** A dry run answers DryRunResult; otherwise R. */
+type Mutation<P, R> = P extends { dryRun: true } ? DryRunResult : P extends { dryRun: boolean } ? R | DryRunResult : R;
+
+// ---------------------------------------------------------------------------------------------
+// Batch
+
+export interface BatchCall {
+  method: string;
+  /** Sent as given (wire names, snake_case). */
+  params?: Record<string, unknown> | unknown[];
+}
+
+/**
+ * One outcome per batch member, in input order: exactly one of `result` (the member succeeded)
+ * or `error` (the bridge answered that member with an error).
+ */
+export type BatchOutcome<T = any> = { result: T; error?: undefined } | { error: TiledeskRPCError; result?: undefined };
+
+// ---------------------------------------------------------------------------------------------
+// Client
+
+/**
+ * A running bridge process. Calls resolve with the bridge's result untouched and reject with a
+ * TiledeskRPCError subclass. The client does not keep Node alive while no call is pending; still
+ * call `close()` when done.
+ *
+ * Events: `'exit'` ({code, signal}) once the process is gone; `'stderr'` (chunk) for each piece
+ * of stderr; `'message'` for a line that answers no pending call (e.g. an error with id null).
+ */
+export class TiledeskRPC extends EventEmitter {
+  /** Start the bridge; resolves once the process has spawned. Rejects BridgeNotFound. */
+  static spawn(options?: SpawnOptions): Promise<TiledeskRPC>;
+
+  /** The executable that was started. */
+  readonly binary: string;
+  /** Its process id. */
+  readonly pid: number | undefined;
+  /** The last part of its stderr. */
+  readonly stderrTail: string;
+  /** Resolves once the process is gone. */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+
+  /**
+   * Call any method with wire params (sent as given). Rejects with the TiledeskRPCError subclass
+   * of the answer; Cancelled on abort; RequestTimeout on timeout; BridgeClosed if the process
+   * goes away first.
+   */
+  call<T = any>(method: string, params?: Record<string, unknown> | unknown[], options?: CallOptions): Promise<T>;
+
+  /**
+   * Send the calls as one JSON-RPC batch (one line) and resolve to one outcome per call, in input
+   * order. Per-member errors are outcomes, not rejections. The returned promise rejects only when
+   * the batch as a whole could not be answered: BridgeClosed, Cancelled (signal) or
+   * RequestTimeout; every unanswered member is then cancelled on the bridge. An empty array
+   * resolves to `[]` without sending anything.
+   */
+  batch(calls: BatchCall[], options?: CallOptions): Promise<BatchOutcome[]>;
+
+  /** Send a notification (no answer). */
+  notify(method: string, params?: Record<string, unknown> | unknown[]): void;
+
+  /** `{}` when the bridge answers. */
+  ping(options?: CallOptions): Promise<Record<string, never>>;
+  /** The OpenRPC document (`rpc.discover`). */
+  discover(options?: CallOptions): Promise<OpenRPCDocument>;
+
+  readonly auth: {
+    /** `POST /auth/signin`; later calls of this bridge use the token. */
+    signin(params: SigninParams, options?: CallOptions): Promise<SigninResult>;
+  };
+
+  readonly user: {
+    /** `GET /users`: the signed-in user. */
+    get(options?: CallOptions): Promise<User>;
+    /** `PUT /users/`: at least one field. */
+    update<P extends UserUpdateParams>(params: P, options?: CallOptions): Promise<Mutation<P, User>>;
+  };
+
+  readonly project: {
+    /** `GET /projects`: the caller's memberships. */
+    list(options?: CallOptions): Promise<Membership[]>;
+  };
+
+  readonly team: {
+    /** `GET /{project_id}/project_users` */
+    list(params?: TeamListParams, options?: CallOptions): Promise<Teammate[]>;
+    /** `GET /{project_id}/project_users/{project_user_id}` */
+    get(params: TeamGetParams, options?: CallOptions): Promise<Teammate>;
+    /** `GET /{project_id}/project_users/users/{user_id}` */
+    getByUser(params: TeamGetByUserParams, options?: CallOptions): Promise<Teammate>;
+    /** `GET /{project_id}/project_users/me` */
+    me(params?: ProjectOption, options?: CallOptions): Promise<Teammate>;
+    /** `POST /{project_id}/project_users/invite` */
+    invite<P extends TeamInviteParams>(params: P, options?: CallOptions): Promise<Mutation<P, InviteResult>>;
+    /** `PUT /{project_id}/project_users/{project_user_id}`; refuses to demote or disable the owner. */
+    update<P extends TeamUpdateParams>(params: P, options?: CallOptions): Promise<Mutation<P, Teammate>>;
+    /** `PUT /{project_id}/project_users/`: the caller's own teammate record. */
+    updateMe<P extends TeamUpdateMeParams>(params: P, options?: CallOptions): Promise<Mutation<P, Teammate>>;
+    /** `DELETE /{project_id}/project_users/{project_user_id}` (`?soft=true` / `?hard=true`). */
+    leave<P extends TeamLeaveParams>(params: P, options?: CallOptions): Promise<Mutation<P, Teammate>>;
+    /** `PUT /{project_id}/project_users/{project_user_id}/restore` */
+    restore<P extends TeamRestoreParams>(params: P, options?: CallOptions): Promise<Mutation<P, Teammate>>;
+  };
+
+  /**
+   * Close stdin (the bridge finishes the calls in flight and exits), wait up to `timeout` ms
+   * (default 5000), then SIGKILL. Resolves once the process is gone; idempotent.
+   */
+  close(options?: { timeout?: number }): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+export default TiledeskRPC;
+
+/** Find the executable as `spawn` does; throws BridgeNotFound. */
+export function resolveBinary(binary?: string): string;
+/** The child's environment as `spawn` builds it. */
+export function buildEnv(options?: SpawnOptions): Record<string, string>;
+/** camelCase options → wire params (the renames of PARAM_NAMES; undefined dropped; values untouched). */
+export function toWire(options?: Record<string, unknown> | null): Record<string, unknown>;
+export const PARAM_NAMES: Readonly<Record<string, string>>;
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+
+/** One error answered by the bridge (or a client-side failure using the same shape). */
+export class TiledeskRPCError extends Error {
+  constructor(code: number, message: string, data?: unknown, options?: { cause?: unknown });
+  /** The JSON-RPC error code. */
+  readonly code: number;
+  /**
+   * `error.data` as sent: always `retryable`; upstream failures add `http_status`, `upstream`,
+   * `tiledesk_code`, `request`; -32602 names the offending field.
+   */
+  readonly data: any;
+  /** `data.retryable === true`. */
+  readonly retryable: boolean;
+  toJSON(): { name: string; code: number; message: string; data?: unknown };
+}
+
+/** -32700 */
+export class ParseError extends TiledeskRPCError {}
+/** -32600 (also thrown locally for a request longer than the bridge's line limit) */
+export class InvalidRequest extends TiledeskRPCError {}
+/** -32601 */
+export class MethodNotFound extends TiledeskRPCError {}
+/** -32602: a parameter the bridge checked itself; the field is in `data`. */
+export class InvalidParams extends TiledeskRPCError {}
+/** -32603 */
+export class InternalError extends TiledeskRPCError {}
+/** -32000..-32099 */
+export class ServerError extends TiledeskRPCError {}
+/** -32800: cancelled (by the bridge, an AbortSignal — `cause` is the signal's reason — or a timeout). */
+export class Cancelled extends TiledeskRPCError {}
+/** Client side, code -32800: the call's timeout elapsed; it was cancelled on the bridge. */
+export class RequestTimeout extends Cancelled {}
+/** 401 */
+export class NotAuthenticated extends TiledeskRPCError {}
+/** 403 */
+export class Forbidden extends TiledeskRPCError {}
+/** 404 */
+export class NotFound extends TiledeskRPCError {}
+/** 409 */
+export class Conflict extends TiledeskRPCError {}
+/** 429 */
+export class RateLimited extends TiledeskRPCError {
+  /** `data.retry_after` in seconds, when known. */
+  readonly retryAfter: number | undefined;
+}
+/** 502 */
+export class UpstreamError extends TiledeskRPCError {}
+/** 503 */
+export class UpstreamUnavailable extends TiledeskRPCError {}
+/** 504 */
+export class UpstreamTimeout extends TiledeskRPCError {}
+/**
+ * Client side, code -32099: the bridge process went away (exited, killed or closed) before
+ * answering. The message ends with the tail of its stderr.
+ */
+export class BridgeClosed extends TiledeskRPCError {
+  static readonly CODE: -32099;
+  readonly data: { exitCode: number | null; signal: NodeJS.Signals | null; stderr: string };
+  /** The tail of the bridge's stderr. */
+  readonly stderr: string;
+}
+/** `spawn` could not find or start the executable; the message says how to build it. */
+export class BridgeNotFound extends Error {
+  readonly binary: string | undefined;
+}
+
+/** Wire code → error class. */
+export const ERROR_CLASSES: Readonly<Record<number, typeof TiledeskRPCError>>;
+/** A wire error object → an instance of its class. */
+export function errorFromWire(error: { code: number; message: string; data?: unknown }): TiledeskRPCError;

@@ -1,0 +1,71 @@
+"""Shared test helpers: where the bridge is, the sandbox seed data, fake bridges."""
+
+from __future__ import annotations
+
+import os
+import sys
+import unittest
+from pathlib import Path
+from typing import Any
+
+from tiledesk_rpc import AsyncTiledeskRPC, TiledeskRPC
+
+HERE = Path(__file__).resolve().parent
+CLIENT_ROOT = HERE.parent  # clients/python
+REPO_ROOT = HERE.parents[2]  # the repository root
+VECTORS_DIR = REPO_ROOT / "protocol" / "vectors"
+OPENRPC = REPO_ROOT / "protocol" / "openrpc.json"
+FAKES = HERE / "fakes"
+
+#: The bridge under test: $TILEDESK_RPC_BIN, else <repo root>/.build/release/tiledesk-rpc.
+BINARY = os.environ.get("TILEDESK_RPC_BIN") or str(REPO_ROOT / ".build" / "release" / "tiledesk-rpc")
+HAVE_BINARY = os.path.isfile(BINARY) and os.access(BINARY, os.X_OK)
+
+requires_binary = unittest.skipUnless(
+    HAVE_BINARY, f"no tiledesk-rpc binary at {BINARY}: run `swift build -c release` or set TILEDESK_RPC_BIN"
+)
+
+# The sandbox seed data (protocol/sandbox.md).
+DEMO_PROJECT = "65f000000000000000000001"
+OTHER_PROJECT = "65f000000000000000000002"
+OWNER_USER = "65f0000000000000000000a1"
+ADMIN_USER = "65f0000000000000000000a2"
+ALICE_USER = "65f0000000000000000000a3"
+BOB_USER = "65f0000000000000000000a4"
+NINA_USER = "65f0000000000000000000a5"
+OWNER_TM = "65f0000000000000000000b1"
+ADMIN_TM = "65f0000000000000000000b2"
+ALICE_TM = "65f0000000000000000000b3"
+BOB_TM = "65f0000000000000000000b4"
+OSCAR_TM = "65f0000000000000000000b6"
+PENDING_INVITATION = "65f0000000000000000000c1"
+MISSING_ID = "65f0000000000000000000ff"
+PASSWORD = "demo-password"
+
+
+def sandbox(**kwargs: Any) -> TiledeskRPC:
+    """A client of the real bridge in sandbox mode."""
+    kwargs.setdefault("timeout", 30)
+    return TiledeskRPC(BINARY, sandbox=True, **kwargs)
+
+
+def async_sandbox(**kwargs: Any) -> AsyncTiledeskRPC:
+    kwargs.setdefault("timeout", 30)
+    return AsyncTiledeskRPC(BINARY, sandbox=True, **kwargs)
+
+
+def fake(script: str, *args: str, **kwargs: Any) -> TiledeskRPC:
+    """A client whose "bridge" is one of the Python scripts in tests/fakes/."""
+    kwargs.setdefault("timeout", 15)
+    return TiledeskRPC(sys.executable, extra_args=[str(FAKES / script), *args], **kwargs)
+
+
+def async_fake(script: str, *args: str, **kwargs: Any) -> AsyncTiledeskRPC:
+    kwargs.setdefault("timeout", 15)
+    return AsyncTiledeskRPC(sys.executable, extra_args=[str(FAKES / script), *args], **kwargs)
+
+
+def email_of(teammate: Any) -> Any:
+    """The e-mail of a teammate whose id_user is populated."""
+    user = teammate.get("id_user")
+    return user.get("email") if isinstance(user, dict) else None

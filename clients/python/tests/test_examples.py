@@ -1,0 +1,92 @@
+"""The README example and the example scripts, run against the sandbox."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import unittest
+from typing import List
+
+from .support import BINARY, CLIENT_ROOT, requires_binary
+
+EXAMPLES = CLIENT_ROOT / "examples"
+
+
+def run(args: List[str]) -> subprocess.CompletedProcess:
+    env = dict(os.environ, TILEDESK_RPC_BIN=BINARY, PYTHONPATH=str(CLIENT_ROOT))
+    return subprocess.run([sys.executable, *args], capture_output=True, text=True, env=env, timeout=60, cwd=str(CLIENT_ROOT))
+
+
+@requires_binary
+class ExampleTests(unittest.TestCase):
+    def test_readme_example(self) -> None:
+        readme = (CLIENT_ROOT / "README.md").read_text(encoding="utf-8")
+        blocks = re.findall(r"```python\n(.*?)```", readme, re.S)
+        done = run(["-c", blocks[0]])
+        self.assertEqual(done.returncode, 0, done.stderr)
+        lines = done.stdout.splitlines()
+        self.assertEqual(len(lines), 4, done.stdout)
+        self.assertIn("owner owner@example.com True", lines)
+        self.assertIn("agent bob@example.com False", lines)
+
+    def test_readme_batch_and_errors_examples(self) -> None:
+        readme = (CLIENT_ROOT / "README.md").read_text(encoding="utf-8")
+        blocks = re.findall(r"```python\n(.*?)```", readme, re.S)
+        asyncio_block = next(b for b in blocks if "AsyncTiledeskRPC(sandbox=True)" in b)
+        done = run(["-c", asyncio_block])
+        self.assertEqual((done.returncode, done.stdout), (0, "4 owner {}\n"), done.stderr)
+        errors_block = next(b for b in blocks if "except Conflict" in b)
+        done = run(["-c", errors_block])
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertTrue(done.stdout.startswith("409 "), done.stdout)
+        self.assertTrue(done.stdout.endswith("existing\n"), done.stdout)
+
+    def test_bulk_invite(self) -> None:
+        done = run(["examples/bulk_invite.py", "--sandbox", "examples/team.csv"])
+        self.assertEqual(done.returncode, 1, done.stdout + done.stderr)
+        rows = {line.split()[2]: line for line in done.stdout.splitlines() if line.startswith("line ")}
+        self.assertIn("ok      added", rows["nina@example.com"])
+        self.assertIn("ok      pending", rows["new.hire@example.com"])
+        self.assertIn("FAILED  409", rows["alice@example.com"])
+        self.assertIn("FAILED  409", rows["pending@example.com"])
+        self.assertIn("FAILED  -32602", rows["not-an-email"])
+        self.assertIn("FAILED  -32602", rows["dave@example.com"])
+        self.assertIn("3 of 7 rows succeeded", done.stdout)
+
+    def test_bulk_invite_dry_run_and_ensure(self) -> None:
+        done = run(["examples/bulk_invite.py", "--sandbox", "--dry-run", "--ensure", "examples/team.csv"])
+        rows = {line.split()[2]: line for line in done.stdout.splitlines() if line.startswith("line ")}
+        self.assertIn("would send POST", rows["nina@example.com"])
+        self.assertIn("ok", rows["alice@example.com"])  # --ensure: an existing member is fine
+        self.assertIn("FAILED  -32602", rows["not-an-email"])  # dry runs fail where the real call would
+        self.assertIn("nothing was sent", done.stdout)
+        self.assertEqual(done.returncode, 1)
+
+    def test_bulk_invite_usage_errors(self) -> None:
+        self.assertEqual(run(["examples/bulk_invite.py", "--sandbox", "missing.csv"]).returncode, 2)
+
+    def test_shift_availability(self) -> None:
+        done = run(["examples/shift_availability.py", "--sandbox", "bob@example.com", "65f0000000000000000000b1"])
+        self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
+        out = {line.split()[0]: line for line in done.stdout.splitlines() if "@" in line.split()[0]}
+        self.assertIn("skipped: the owner is never changed (listed on shift)", out["owner@example.com"])
+        self.assertIn("set available", out["bob@example.com"])
+        self.assertIn("set unavailable", out["alice@example.com"])
+        self.assertIn("set unavailable", out["admin@example.com"])
+        self.assertIn("3 changed, 0 unchanged, 0 failed", done.stdout)
+
+    def test_shift_availability_dry_run_and_unknown(self) -> None:
+        done = run(["examples/shift_availability.py", "--sandbox", "--dry-run", "alice@example.com"])
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertIn("would set unavailable", done.stdout)
+        self.assertIn("unchanged: already available", done.stdout)
+        self.assertIn("1 would change, 2 unchanged, 0 failed", done.stdout)
+        unknown = run(["examples/shift_availability.py", "--sandbox", "nobody@example.com"])
+        self.assertEqual(unknown.returncode, 2)
+        self.assertIn("nobody@example.com", unknown.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()

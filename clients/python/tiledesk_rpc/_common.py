@@ -1,0 +1,237 @@
+"""Pieces shared by the sync and asyncio clients: finding the binary, the child's
+environment, message encoding and the stderr tail."""
+
+from __future__ import annotations
+
+import collections
+import json
+import os
+import shutil
+import threading
+from typing import Any, Deque, Dict, Iterable, List, Mapping, Optional, Sequence, Union
+
+from .errors import BridgeClosed, BridgeNotFound, BRIDGE_CLOSED_CODE, InvalidRequest
+
+PathLike = Union[str, "os.PathLike[str]"]
+
+BINARY_NAME = "tiledesk-rpc"
+BINARY_ENV = "TILEDESK_RPC_BIN"
+
+#: Variables copied from the caller's environment into the bridge's (when set):
+#: what a process needs to run, find its libraries, format text, reach a proxy and
+#: verify TLS. Nothing else is inherited, TILEDESK_* settings included.
+BASIC_ENV_VARS = (
+    "PATH",
+    "HOME",
+    "USER",
+    "LOGNAME",
+    "LANG",
+    "LANGUAGE",
+    "LC_ALL",
+    "LC_CTYPE",
+    "LC_MESSAGES",
+    "LC_NUMERIC",
+    "TZ",
+    "TMPDIR",
+    "TEMP",
+    "TMP",
+    "LD_LIBRARY_PATH",
+    "DYLD_LIBRARY_PATH",
+    "SSL_CERT_FILE",
+    "SSL_CERT_DIR",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "NO_PROXY",
+    "ALL_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "no_proxy",
+    "all_proxy",
+    "SYSTEMROOT",  # Windows needs these two to start any process
+    "COMSPEC",
+)
+
+#: The bridge's default ``--max-line-bytes``.
+DEFAULT_MAX_LINE_BYTES = 4 * 1024 * 1024
+
+#: How long ``close()`` waits for the bridge to exit after closing its stdin.
+DEFAULT_CLOSE_TIMEOUT = 5.0
+
+#: Lines of the bridge's stderr kept for error messages.
+STDERR_TAIL_LINES = 100
+STDERR_MAX_LINE = 4096
+
+_NOT_FOUND_HELP = (
+    "Build it from the tiledesk-rpc repository with `swift build -c release` "
+    "(it appears at .build/release/tiledesk-rpc), then pass its path as `binary=`, "
+    f"set {BINARY_ENV}=/path/to/tiledesk-rpc, or put it on PATH."
+)
+
+
+def find_binary(binary: Optional[PathLike] = None) -> str:
+    """Resolve the bridge executable: the argument, else ``$TILEDESK_RPC_BIN``, else ``tiledesk-rpc`` on PATH.
+
+    Raises:
+        BridgeNotFound: with instructions for building the bridge.
+    """
+    candidates = []
+    if binary is not None:
+        candidates.append(("the binary argument", os.fspath(binary)))
+    else:
+        from_env = os.environ.get(BINARY_ENV)
+        if from_env:
+            candidates.append((f"${BINARY_ENV}", from_env))
+    for origin, value in candidates:
+        if os.sep in value or (os.altsep and os.altsep in value):
+            if os.path.isfile(value) and os.access(value, os.X_OK):
+                return value
+            raise BridgeNotFound(f"tiledesk-rpc binary not found or not executable at {value!r} ({origin}). {_NOT_FOUND_HELP}")
+        found = shutil.which(value)
+        if found:
+            return found
+        raise BridgeNotFound(f"tiledesk-rpc binary {value!r} ({origin}) was not found on PATH. {_NOT_FOUND_HELP}")
+    found = shutil.which(BINARY_NAME)
+    if found:
+        return found
+    raise BridgeNotFound(f"tiledesk-rpc binary not found: no binary argument, no ${BINARY_ENV}, none on PATH. {_NOT_FOUND_HELP}")
+
+
+def format_seconds(value: float) -> str:
+    """``30`` for 30.0, ``2.5`` for 2.5: what the bridge's numeric flags expect."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"expected a number of seconds, got {value!r}")
+    if value <= 0:
+        raise ValueError(f"a timeout must be positive, got {value!r}")
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def build_env(
+    *,
+    sandbox: bool = False,
+    api_url: Optional[str] = None,
+    token: Optional[str] = None,
+    email: Optional[str] = None,
+    password: Optional[str] = None,
+    project_id: Optional[str] = None,
+    timeout: Optional[float] = None,
+    env: Optional[Mapping[str, Optional[str]]] = None,
+    base: Optional[Mapping[str, str]] = None,
+) -> Dict[str, str]:
+    """The bridge's environment: the basics of ``base`` (default ``os.environ``), the
+    ``TILEDESK_*`` settings given as arguments, then ``env`` (a ``None`` value removes a key)."""
+    source = os.environ if base is None else base
+    child = {name: source[name] for name in BASIC_ENV_VARS if name in source}
+    settings = {
+        "TILEDESK_API_URL": api_url,
+        "TILEDESK_TOKEN": token,
+        "TILEDESK_EMAIL": email,
+        "TILEDESK_PASSWORD": password,
+        "TILEDESK_PROJECT_ID": project_id,
+        "TILEDESK_SANDBOX": "1" if sandbox else None,
+        "TILEDESK_TIMEOUT": format_seconds(timeout) if timeout is not None else None,
+    }
+    child.update({k: v for k, v in settings.items() if v is not None})
+    for key, value in (env or {}).items():
+        if value is None:
+            child.pop(key, None)
+        else:
+            child[str(key)] = str(value)
+    return child
+
+
+def settings_from_environ(environ: Optional[Mapping[str, str]] = None) -> Dict[str, str]:
+    """The caller's ``TILEDESK_*`` variables (``TILEDESK_RPC_BIN`` aside), to pass on as ``env=``.
+
+    The client never hands its own environment to the bridge; a script that wants
+    the usual ``TILEDESK_TOKEN`` etc. to apply passes ``env=settings_from_environ()``.
+    """
+    source = os.environ if environ is None else environ
+    return {k: v for k, v in source.items() if k.startswith("TILEDESK_") and k != BINARY_ENV}
+
+
+def max_line_bytes(args: Sequence[str]) -> int:
+    """The ``--max-line-bytes`` in force for these bridge arguments."""
+    limit = DEFAULT_MAX_LINE_BYTES
+    for i, arg in enumerate(args):
+        value: Optional[str] = None
+        if arg == "--max-line-bytes" and i + 1 < len(args):
+            value = args[i + 1]
+        elif arg.startswith("--max-line-bytes="):
+            value = arg.split("=", 1)[1]
+        if value is not None:
+            try:
+                limit = int(value)
+            except ValueError:
+                pass  # the bridge itself rejects it at startup
+    return limit
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return dict(value)
+    if isinstance(value, (tuple, set, frozenset)):
+        return list(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+def encode(message: Any) -> bytes:
+    """One compact JSON line (without the newline). Raises TypeError/ValueError for non-JSON values."""
+    text = json.dumps(message, ensure_ascii=False, separators=(",", ":"), allow_nan=False, default=_json_default)
+    return text.encode("utf-8")
+
+
+def check_params(params: Any) -> None:
+    if params is not None and not isinstance(params, (dict, list, tuple, Mapping)):
+        raise TypeError(f"params must be an object (dict) or an array (list), got {type(params).__name__}")
+
+
+def request(req_id: int, method: str, params: Any) -> Dict[str, Any]:
+    if not isinstance(method, str):
+        raise TypeError(f"method must be a string, got {type(method).__name__}")
+    check_params(params)
+    message: Dict[str, Any] = {"jsonrpc": "2.0", "id": req_id, "method": method}
+    if params is not None:
+        message["params"] = params
+    return message
+
+
+def cancel_line(req_id: Any) -> bytes:
+    return encode({"jsonrpc": "2.0", "method": "$/cancelRequest", "params": {"id": req_id}}) + b"\n"
+
+
+def line_too_long(size: int, limit: int, what: str = "request") -> InvalidRequest:
+    return InvalidRequest(
+        -32600,
+        f"the {what} is {size} bytes as one JSON line, over the bridge's --max-line-bytes {limit}; not sent",
+        {"retryable": False, "bytes": size, "max_line_bytes": limit},
+    )
+
+
+class StderrTail:
+    """A thread-safe bounded tail of the bridge's stderr."""
+
+    def __init__(self, lines: int = STDERR_TAIL_LINES) -> None:
+        self._lines: Deque[str] = collections.deque(maxlen=lines)
+        self._lock = threading.Lock()
+
+    def add(self, raw: bytes) -> None:
+        text = raw[:STDERR_MAX_LINE].decode("utf-8", "replace").rstrip("\r\n")
+        with self._lock:
+            self._lines.append(text)
+
+    def text(self) -> str:
+        with self._lock:
+            return "\n".join(self._lines)
+
+
+def bridge_closed(reason: str, returncode: Optional[int], stderr: str) -> BridgeClosed:
+    message = reason
+    if returncode is not None:
+        message += f" (exit status {returncode})"
+    return BridgeClosed(BRIDGE_CLOSED_CODE, message, {"retryable": False, "returncode": returncode, "stderr": stderr})
+
+
+def command(binary: str, extra_args: Iterable[str]) -> List[str]:
+    if isinstance(extra_args, (str, bytes)):
+        raise TypeError("extra_args must be a list of arguments, not a string")
+    return [binary, *(str(a) for a in extra_args)]
