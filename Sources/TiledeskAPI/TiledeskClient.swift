@@ -106,12 +106,19 @@ public final class TiledeskClient: Sendable {
         } catch var error as TiledeskError where error.kind == .badUpstream && error.httpStatus == 200 {
             if ResponseClassifier.serverMessage(error.upstream)?.hasPrefix("Pending Invitation already exist") == true {
                 error.kind = .conflict
-                error.message = "a pending invitation for this email already exists in the project"
+                error.message = TiledeskError.pendingInvitationMessage
             }
             throw error
         }
         if let invitation = answer["pendingInvitation"] { return .pending(invitation: Self.withIDs(invitation)) }
         return .added(teammate: Self.withIDs(answer))
+    }
+
+    /// The project's pending invitations (people invited who have not signed up yet).
+    /// - Remark: HTTP GET /{project_id}/pendinginvitations
+    public func pendingInvitations(projectID: String) async throws -> JSON {
+        let path = Self.path(projectID, "pendinginvitations")
+        return Self.withIDs(try await call("GET", path, operation: "GET /{pid}/pendinginvitations"))
     }
 
     /// Updates the caller's own teammate record (availability, status text, attributes, settings).

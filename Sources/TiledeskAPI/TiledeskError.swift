@@ -49,6 +49,10 @@ public struct TiledeskError: Error, Sendable, Equatable {
         }
     }
 
+    public static let alreadyMemberMessage = "already a member of the project (Tiledesk code 4001)"
+    public static let inviteOneselfMessage = "Tiledesk does not allow inviting oneself (code 4000)"
+    public static let pendingInvitationMessage = "a pending invitation for this email already exists in the project"
+
     /// The message for a missing or refused login, saying what to set.
     public static let credentialsHint = "set TILEDESK_TOKEN (or --token), or TILEDESK_EMAIL and TILEDESK_PASSWORD"
 }
@@ -128,8 +132,8 @@ public enum ResponseClassifier {
         case 401:
             return make(.notAuthenticated, "Tiledesk refused the credentials (HTTP 401\(detail)); \(TiledeskError.credentialsHint)")
         case 403:
-            if code == 4001 { return make(.conflict, "already a member of the project (Tiledesk code 4001)") }
-            if code == 4000 { return make(.forbidden, "Tiledesk does not allow inviting oneself (code 4000)") }
+            if code == 4001 { return make(.conflict, TiledeskError.alreadyMemberMessage) }
+            if code == 4000 { return make(.forbidden, TiledeskError.inviteOneselfMessage) }
             return make(.forbidden, "forbidden by Tiledesk\(detail)")
         case 404:
             return make(.notFound, "not found\(detail)")

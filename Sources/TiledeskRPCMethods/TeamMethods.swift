@@ -161,11 +161,14 @@ enum TeamMethods {
         if params.dryRun {
             try await Guards.requireAdmin(client, projectID: projectID)
             if let me = try? await client.currentUser(), me["email"]?.stringValue?.lowercased() == email.lowercased() {
-                throw TiledeskError(.forbidden, "Tiledesk does not allow inviting oneself (code 4000)", tiledeskCode: 4000)
+                throw TiledeskError(.forbidden, TiledeskError.inviteOneselfMessage, tiledeskCode: 4000)
             }
             if let existing = try await Guards.activeMember(client, projectID: projectID, email: email) {
-                guard ensure else { throw Guards.alreadyMember(email) }
+                guard ensure else { throw TiledeskError(.conflict, TiledeskError.alreadyMemberMessage, tiledeskCode: 4001) }
                 return ["status": "existing", "teammate": existing]
+            }
+            if try await Guards.hasPendingInvitation(client, projectID: projectID, email: email) {
+                throw TiledeskError(.conflict, TiledeskError.pendingInvitationMessage)
             }
             return dryRun(client.describe(method: "POST", path: TiledeskClient.path(projectID, "project_users", "invite"), body: .object(body)))
         }
@@ -291,8 +294,16 @@ enum Guards {
         TiledeskError(.forbidden, "refusing to \(action) the project's owner: ownership cannot be changed through this bridge")
     }
 
-    static func alreadyMember(_ email: String) -> TiledeskError {
-        TiledeskError(.conflict, "\(email) is already a member of the project (pass ensure: true to accept that)", tiledeskCode: 4001)
+    /// Whether an invitation to `email` already waits. The list route is outside the contract's
+    /// surface, so a server that does not offer it just skips this check.
+    static func hasPendingInvitation(_ client: TiledeskClient, projectID: String, email: String) async throws -> Bool {
+        let wanted = email.lowercased()
+        do {
+            let pending = try await client.pendingInvitations(projectID: projectID)
+            return pending.arrayValue?.contains { $0["email"]?.stringValue?.lowercased() == wanted } ?? false
+        } catch let error as TiledeskError where error.kind != .notAuthenticated && error.kind != .rateLimited {
+            return false
+        }
     }
 
     /// 403 unless the caller is an admin or the owner of the project (what the server requires to invite, update, remove).
