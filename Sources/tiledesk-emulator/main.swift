@@ -1,1 +1,183 @@
-print("stub")
+// tiledesk-emulator: serves an emulated Tiledesk API over loopback HTTP, with injected faults,
+// for end-to-end tests and benchmarks of the bridge's real network path.
+//
+// Prints one line, the API root (`http://127.0.0.1:PORT/prefix`), then serves until stdin
+// reaches end of file or SIGTERM/SIGINT arrives, and exits 0. Control endpoints at the root:
+// GET /__emulator/stats, GET|POST /__emulator/faults, POST /__emulator/reset.
+
+import Dispatch
+import EmulatorServer
+import Foundation
+import JSONCore
+import TiledeskAPI
+import TiledeskSandbox
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+let usage = """
+    usage: tiledesk-emulator [--host H] [--port N] [--prefix P] [--rps R [--burst B] [--no-retry-after]]
+                             [--faults FILE] [--unseeded] [--log-limit N] [--ignore-stdin]
+
+      --host H          address to bind, an IPv4 literal (default 127.0.0.1)
+      --port N          port (default 0: an ephemeral port)
+      --prefix P        API root path, e.g. /api or /v3 (default none)
+      --rps R           rate limit from the start: R requests per second (a token bucket)
+      --burst B         the bucket's capacity (default R rounded up)
+      --no-retry-after  rate-limited 429s carry no Retry-After header
+      --faults FILE     faults to start with: the JSON body of POST /__emulator/faults
+      --unseeded        start with no data (default: the sandbox seed of protocol/sandbox.md)
+      --log-limit N     requests kept in the log (default 10000)
+      --ignore-stdin    keep serving at end of stdin (stop with SIGTERM or SIGINT)
+
+    Prints the API root URL on one line, then serves until stdin ends or SIGTERM/SIGINT.
+    """
+
+struct Options {
+    var host = "127.0.0.1"
+    var port: UInt16 = 0
+    var prefix = ""
+    var rps: Double?
+    var burst: Int?
+    var retryAfter = true
+    var faultsFile: String?
+    var seeded = true
+    var logLimit = 10_000
+    var ignoreStdin = false
+}
+
+func fail(_ message: String, status: Int32 = 2) -> Never {
+    FileHandle.standardError.write(Data("tiledesk-emulator: \(message)\n".utf8))
+    exit(status)
+}
+
+func parseOptions(_ arguments: [String]) -> Options {
+    var options = Options()
+    var index = 0
+    func value(_ flag: String, inline: String?) -> String {
+        if let inline { return inline }
+        index += 1
+        guard index < arguments.count else { fail("\(flag) needs a value") }
+        return arguments[index]
+    }
+    while index < arguments.count {
+        var flag = arguments[index]
+        var inline: String?
+        if flag.hasPrefix("--"), let equals = flag.firstIndex(of: "=") {
+            inline = String(flag[flag.index(after: equals)...])
+            flag = String(flag[..<equals])
+        }
+        switch flag {
+        case "--help", "-h":
+            print(usage)
+            exit(0)
+        case "--host":
+            options.host = value(flag, inline: inline)
+        case "--port":
+            let text = value(flag, inline: inline)
+            guard let port = UInt16(text) else { fail("--port: not a port number: \(text)") }
+            options.port = port
+        case "--prefix":
+            options.prefix = value(flag, inline: inline)
+        case "--rps":
+            let text = value(flag, inline: inline)
+            guard let rps = Double(text), rps.isFinite, rps > 0 else { fail("--rps: expected a number > 0: \(text)") }
+            options.rps = rps
+        case "--burst":
+            let text = value(flag, inline: inline)
+            guard let burst = Int(text), burst >= 1 else { fail("--burst: expected an integer >= 1: \(text)") }
+            options.burst = burst
+        case "--no-retry-after":
+            options.retryAfter = false
+        case "--faults":
+            options.faultsFile = value(flag, inline: inline)
+        case "--unseeded":
+            options.seeded = false
+        case "--log-limit":
+            let text = value(flag, inline: inline)
+            guard let limit = Int(text), limit >= 0 else { fail("--log-limit: expected an integer >= 0: \(text)") }
+            options.logLimit = limit
+        case "--ignore-stdin":
+            options.ignoreStdin = true
+        default:
+            fail("unknown argument \(arguments[index]) (see --help)")
+        }
+        index += 1
+    }
+    if options.rps == nil, options.burst != nil || !options.retryAfter {
+        fail("--burst and --no-retry-after need --rps")
+    }
+    return options
+}
+
+/// Serves until end of stdin or SIGTERM/SIGINT. A plain function, not top-level code: closures
+/// formed at the top level of main.swift are main-actor isolated, and the signal handlers below
+/// run on a Dispatch queue.
+func runEmulator() -> Never {
+    let options = parseOptions(Array(CommandLine.arguments.dropFirst()))
+
+    var faults = FaultConfig()
+    if let file = options.faultsFile {
+        guard let data = FileManager.default.contents(atPath: file) else { fail("--faults: cannot read \(file)") }
+        do {
+            faults = try FaultConfig(json: try JSONParser.parse(Array(data)))
+        } catch let error as JSONParseError {
+            fail("--faults: \(file): invalid JSON: \(error)")
+        } catch {
+            fail("--faults: \(file): \(error)")
+        }
+    }
+    if let rps = options.rps {
+        faults.rateLimit = RateLimit(rps: rps, burst: options.burst, retryAfter: options.retryAfter)
+    }
+
+    let emulator = TiledeskEmulator(seeded: options.seeded)
+    let handler: LoopbackHTTPServer.Handler = { emulator.handle($0) }
+
+    let server = LoopbackHTTPServer(
+        host: options.host, port: options.port, pathPrefix: options.prefix, logLimit: options.logLimit, handler: handler)
+    server.faults.set(faults)
+
+    signal(SIGPIPE, SIG_IGN)
+    signal(SIGTERM, SIG_IGN)
+    signal(SIGINT, SIG_IGN)
+    let finished = DispatchSemaphore(value: 0)
+    let signalSources = [SIGTERM, SIGINT].map { signalNumber in
+        let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+        source.setEventHandler { finished.signal() }
+        source.resume()
+        return source
+    }
+
+    do {
+        try server.start()
+    } catch {
+        fail("cannot serve on \(options.host):\(options.port): \(error)", status: 1)
+    }
+    print(server.baseURL)
+    fflush(nil)  // flushes every output stream, stdout included
+
+    if !options.ignoreStdin {
+        // A plain thread: a blocking read must not occupy a Dispatch or Swift concurrency worker.
+        let reader = Thread {
+            var scratch = [UInt8](repeating: 0, count: 4096)
+            while true {
+                let count = scratch.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
+                if count > 0 || (count < 0 && errno == EINTR) { continue }
+                break
+            }
+            finished.signal()
+        }
+        reader.start()
+    }
+
+    finished.wait()
+    server.stop()
+    withExtendedLifetime(signalSources) {}
+    exit(0)
+}
+
+runEmulator()

@@ -128,6 +128,20 @@ import FoundationNetworking
         }
     }
 
+    @Test func bigBodiesAreLoggedCut() async throws {
+        try await withServer { server in
+            let port = server.port
+            let big = "\"" + String(repeating: "a", count: 100_000) + "\""
+            let response = try await onThread { try rawRequest("POST", "/big", body: big, port: port) }
+            #expect(response.json?["body"]?.stringValue?.count == 100_000)
+            let entry = try #require(server.stats().log.first)
+            #expect(entry.bodySize == 100_002)
+            #expect(entry.body?.count == LoggedRequest.maxLoggedBody)
+            #expect(entry.bodyTruncated)
+            #expect(entry.json["body_size"] == 100_002)
+        }
+    }
+
     @Test func theLogKeepsTheMostRecentRequests() async throws {
         let server = LoopbackHTTPServer(logLimit: 3, handler: echoHandler)
         let port = try server.start()

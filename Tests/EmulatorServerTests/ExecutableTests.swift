@@ -88,11 +88,15 @@ struct ExecutableTests {
         #expect(broken.status == 503)
         let outside = try await fetch(root + "/elsewhere", session: session)
         #expect(outside.status == 404)
-        // The real TiledeskEmulator answers: passport's bare 401, no Content-Type.
-        let unauthenticated = try await fetch(emulator.url + "/users", session: session)
+        // The real TiledeskEmulator answers: passport's bare 401, no Content-Type. Over a raw socket:
+        // FoundationNetworking in Swift 6.3.1 never completes a delegate-less request answered 401
+        // with WWW-Authenticate (swift-corelibs-foundation#5456).
+        let port = try #require(UInt16(root.split(separator: ":").last.map(String.init) ?? ""))
+        let unauthenticated = try await onThread { try rawGet("/v3/users", port: port) }
         #expect(unauthenticated.status == 401)
         #expect(unauthenticated.text == "Unauthorized")
         #expect(unauthenticated.headers["content-type"] == nil)
+        #expect(unauthenticated.headers["www-authenticate"] != nil)
         let stats = try await fetch(root + "/__emulator/stats", session: session)
         #expect(stats.json?["requests"] == 3)
         #expect(stats.json?["log"]?.arrayValue?.last?["path"] == "/users")

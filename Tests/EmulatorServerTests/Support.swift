@@ -98,10 +98,13 @@ final class RawClient {
     private var buffer: [UInt8] = []
 
     init(host: String = "127.0.0.1", port: UInt16) throws {
+        // `self.fd` is only set once connected: a throwing initializer that had set every stored
+        // property would also run `deinit`, closing the descriptor twice (and so, perhaps, a
+        // descriptor another test has just been given).
         #if canImport(Glibc)
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
-        fd = socket(AF_INET, SOCK_STREAM, 0)
+        let fd = socket(AF_INET, SOCK_STREAM, 0)
         #endif
         guard fd >= 0 else { throw TestFailure("socket failed") }
         var address = sockaddr_in()
@@ -118,6 +121,7 @@ final class RawClient {
         }
         var timeout = timeval(tv_sec: 20, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        self.fd = fd
     }
 
     deinit { _ = posixClose(fd) }
