@@ -22,13 +22,14 @@ let package = Package(
         .target(name: "TiledeskRPCMethods", dependencies: ["JSONCore", "JSONRPC", "TiledeskAPI", "TiledeskSandbox"]),
         .executableTarget(name: "tiledesk-rpc", dependencies: ["JSONRPC", "TiledeskAPI", "TiledeskSandbox", "TiledeskRPCMethods"]),
         .executableTarget(name: "tiledesk-emulator", dependencies: ["TiledeskSandbox", "EmulatorServer", "TiledeskAPI", "JSONCore"]),
+        .target(name: "TestSupport", dependencies: ["JSONCore"], path: "Tests/TestSupport"),
         .testTarget(name: "JSONCoreTests", dependencies: ["JSONCore"]),
         .testTarget(name: "JSONRPCTests", dependencies: ["JSONRPC", "JSONCore"]),
         .testTarget(name: "TiledeskAPITests", dependencies: ["TiledeskAPI", "JSONCore", "TiledeskSandbox"]),
         .testTarget(name: "TiledeskSandboxTests", dependencies: ["TiledeskSandbox", "TiledeskAPI", "JSONCore"]),
-        .testTarget(name: "TiledeskRPCMethodsTests", dependencies: ["TiledeskRPCMethods", "TiledeskAPI", "TiledeskSandbox", "JSONRPC", "JSONCore"]),
+        .testTarget(name: "TiledeskRPCMethodsTests", dependencies: ["TestSupport", "TiledeskRPCMethods", "TiledeskAPI", "TiledeskSandbox", "JSONRPC", "JSONCore"]),
         .testTarget(name: "EmulatorServerTests", dependencies: ["EmulatorServer", "TiledeskAPI", "JSONCore"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["JSONCore", "TiledeskSandbox", "EmulatorServer", "TiledeskAPI"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "JSONCore", "TiledeskSandbox", "EmulatorServer", "TiledeskAPI"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -25,25 +25,22 @@ struct UserRecord {
 
     /// Projection `email firstname lastname _id emailverified` (`GET /users`, and the `user`
     /// of `/auth/signin`): unset fields are omitted, no `id`.
-    func profileJSON() -> JSON {
+    func profileJSON() -> JSON { .object(profileObject()) }
+
+    private func profileObject() -> JSONObject {
         var o = JSONObject()
         o.appendUnique("_id", .string(id))
         o.appendUnique("email", .string(email))
         if let firstname { o.appendUnique("firstname", .string(firstname)) }
         if let lastname { o.appendUnique("lastname", .string(lastname)) }
         if let emailverified { o.appendUnique("emailverified", .bool(emailverified)) }
-        return .object(o)
+        return o
     }
 
     /// The whole document minus `password` / `resetpswrequestid` (`select: false`): a populated
     /// `id_user`, and `updatedUser` of `PUT /users`. The User schema has no toJSON virtuals.
     func fullJSON() -> JSON {
-        var o = JSONObject()
-        o.appendUnique("_id", .string(id))
-        o.appendUnique("email", .string(email))
-        if let firstname { o.appendUnique("firstname", .string(firstname)) }
-        if let lastname { o.appendUnique("lastname", .string(lastname)) }
-        if let emailverified { o.appendUnique("emailverified", .bool(emailverified)) }
+        var o = profileObject()
         o.appendUnique("status", .number(JSONNumber(status)))
         o.appendUnique("createdAt", .string(createdAt))
         o.appendUnique("updatedAt", .string(updatedAt))

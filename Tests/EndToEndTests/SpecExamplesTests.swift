@@ -1,4 +1,5 @@
 import JSONCore
+import TestSupport
 import Testing
 
 /// Every example of the JSON-RPC 2.0 specification (section 7), sent verbatim through the

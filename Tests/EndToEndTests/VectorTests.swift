@@ -1,6 +1,7 @@
 import EmulatorServer
 import Foundation
 import JSONCore
+import TestSupport
 import Testing
 import TiledeskSandbox
 

@@ -3,6 +3,7 @@ import JSONCore
 import JSONRPC
 import Testing
 import TiledeskAPI
+import TestSupport
 import TiledeskSandbox
 @testable import TiledeskRPCMethods
 
@@ -88,19 +89,8 @@ func rpcCode(_ body: () async throws -> JSON) async -> Int? {
                 let sandbox = context(RecordingTransport())
                 for step in example.setup { _ = try await invoke(step.method, .object(step.params), sandbox) }
                 let result = try await invoke(spec.name, .object(example.params), sandbox)
-                #expect(Self.subset(example.result, result), "\(spec.name): \(example.name): \(result)")
+                #expect(VectorMatcher.matches(example.result, result), "\(spec.name): \(example.name): \(result)")
             }
-        }
-    }
-
-    static func subset(_ expected: JSON, _ actual: JSON) -> Bool {
-        switch (expected, actual) {
-        case (.object(let e), .object(let a)):
-            if e.isEmpty { return a.isEmpty }
-            return e.allSatisfy { k, v in a[k].map { subset(v, $0) } ?? false }
-        case (.array(let e), .array(let a)):
-            return e.count == a.count && zip(e, a).allSatisfy { subset($0, $1) }
-        default: return expected == actual
         }
     }
 }

@@ -1,10 +1,10 @@
 import JSONCore
 
 /// The matching rule of protocol/vectors/README.md, shared by every suite that runs vectors.
-enum VectorMatcher {
+public enum VectorMatcher {
     /// Whether `expected` matches `actual`: objects by subset (an empty expected object only
     /// matches an empty one), arrays element by element, scalars by JSON equality.
-    static func matches(_ expected: JSON, _ actual: JSON) -> Bool {
+    public static func matches(_ expected: JSON, _ actual: JSON) -> Bool {
         switch (expected, actual) {
         case (.object(let e), .object(let a)):
             if e.isEmpty { return a.isEmpty }
@@ -17,7 +17,7 @@ enum VectorMatcher {
     }
 
     /// Matches a whole output line: a batch array matches in any order.
-    static func matchesLine(_ expected: JSON, _ actual: JSON) -> Bool {
+    public static func matchesLine(_ expected: JSON, _ actual: JSON) -> Bool {
         if case .array(let e) = expected, case .array(let a) = actual {
             return e.count == a.count && assign(e, a) != nil
         }
@@ -25,7 +25,7 @@ enum VectorMatcher {
     }
 
     /// Pairs each expected line with a distinct actual line, or nil when impossible.
-    static func assign(_ expected: [JSON], _ actual: [JSON]) -> [Int]? {
+    public static func assign(_ expected: [JSON], _ actual: [JSON]) -> [Int]? {
         guard expected.count == actual.count else { return nil }
         var used = Array(repeating: false, count: actual.count)
         var pairing: [Int] = []
