@@ -79,7 +79,7 @@ public final class ResilientTransport: HTTPTransport, Sendable {
                 log.info("\(request.method) \(request.pathOnly): HTTP \(response.status); retry \(attempt) of \(policy.retries) in \(Self.seconds(delay))")
                 try await Task.sleep(nanoseconds: UInt64(delay * 1e9))
             case .success(let response):
-                limiter.recordSuccess()
+                limiter.recordSuccess(sentAt: sentAt)
                 return response
             }
         }
