@@ -67,8 +67,6 @@ public enum TransportError: Error, Sendable, Equatable {
     case timedOut
     /// The response body was larger than the bridge accepts.
     case responseTooLarge(limit: Int)
-    /// A redirect the bridge will not follow (another host, with credentials).
-    case redirectRefused(String)
     /// The call was cancelled by its caller.
     case cancelled
 }

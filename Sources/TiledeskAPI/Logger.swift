@@ -31,7 +31,6 @@ public final class Logger: Sendable {
         return out
     }
 
-    public func error(_ message: @autoclosure () -> String) { log(.error, message) }
     public func warn(_ message: @autoclosure () -> String) { log(.warn, message) }
     public func info(_ message: @autoclosure () -> String) { log(.info, message) }
     public func debug(_ message: @autoclosure () -> String) { log(.debug, message) }

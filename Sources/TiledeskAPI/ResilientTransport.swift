@@ -91,7 +91,7 @@ public final class ResilientTransport: HTTPTransport, Sendable {
         switch error {
         case .connectionRefused: return true
         case .connectionLost, .unreachable: return method != "POST"
-        case .timedOut, .responseTooLarge, .redirectRefused, .cancelled: return false
+        case .timedOut, .responseTooLarge, .cancelled: return false
         }
     }
 

@@ -235,8 +235,6 @@ public final class TiledeskClient: Sendable {
             return TiledeskError(.unreachable, "cannot reach Tiledesk: \(why)", operation: operation)
         case .responseTooLarge(let limit):
             return TiledeskError(.badUpstream, "Tiledesk's answer is larger than \(limit) bytes; refused", operation: operation)
-        case .redirectRefused(let why):
-            return TiledeskError(.badUpstream, "Tiledesk redirected the call elsewhere: \(why)", operation: operation)
         }
     }
 

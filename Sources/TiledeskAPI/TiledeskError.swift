@@ -143,6 +143,9 @@ public enum ResponseClassifier {
             return make(.conflict, "the teammate is not trashed, so there is nothing to restore")
         case 429:
             return make(.rateLimited, "rate limited by Tiledesk (HTTP 429); wait and try again")
+        case 300...399:
+            let target = response.headers["location"].map { " to \($0)" } ?? ""
+            return make(.badUpstream, "Tiledesk redirected the call\(target); a redirect to another host is not followed with credentials (check --api-url)")
         case 502, 503, 504:
             return make(.unreachable, "Tiledesk is unavailable (HTTP \(status)\(detail)); try again later")
         default:
