@@ -47,11 +47,16 @@ public final class RPCServer: Sendable {
     private let output: @Sendable ([UInt8]) -> Void
     private let state = Mutex<(next: Int, table: [Int: InFlight])>((0, [:]))
     private let active = DispatchGroup()
+    /// Back-pressure: the reading thread waits here while `maxInFlight` requests run, so a
+    /// client writing far ahead fills the pipe instead of the bridge's memory.
+    private let slots: DispatchSemaphore
 
-    /// `output` receives each response line (compact JSON, no newline).
-    public init(methods: MethodTable, output: @escaping @Sendable ([UInt8]) -> Void) {
+    /// `output` receives each response line (compact JSON, no newline). At most `maxInFlight`
+    /// async requests run at once; `receive` blocks its (non-pool) caller beyond that.
+    public init(methods: MethodTable, maxInFlight: Int = 512, output: @escaping @Sendable ([UInt8]) -> Void) {
         self.methods = methods
         self.output = output
+        self.slots = DispatchSemaphore(value: maxInFlight)
     }
 
     /// Handles one input line.
@@ -170,6 +175,7 @@ public final class RPCServer: Sendable {
     }
 
     private func runAsync(_ request: Request, handler: @escaping MethodHandler, deliver: @escaping @Sendable (Response?) -> Void) {
+        slots.wait()
         active.enter()
         state.withLock { locked in
             let serial = locked.next
@@ -185,6 +191,7 @@ public final class RPCServer: Sendable {
                 if let entry = self.state.withLock({ $0.table.removeValue(forKey: serial) }) {
                     entry.deliver(response)
                 }
+                slots.signal()
                 active.leave()
             }
             locked.table[serial] = InFlight(id: request.id, task: task, deliver: deliver)

@@ -171,6 +171,11 @@ public final class TiledeskClient: Sendable {
 
     // MARK: Requests
 
+    /// The bridge's version, shown by `--version` and in the User-Agent.
+    public static let bridgeVersion = "0.1.0"
+    /// Sent with every request, so server logs can tell the bridge's traffic apart.
+    public static let userAgent = "tiledesk-rpc/\(bridgeVersion)"
+
     /// How a request would look, for `dry_run`: method, full URL and body; never credentials.
     public func describe(method: String, path: String, body: JSON? = nil) -> JSON {
         ["method": .string(method), "url": .string(apiRoot + path), "body": body ?? .null]
@@ -188,7 +193,7 @@ public final class TiledeskClient: Sendable {
 
     /// Sends one call, signing in again once after a 401 when credentials allow it.
     private func call(_ method: String, _ path: String, operation: String, body: JSON? = nil, authenticated: Bool = true) async throws -> JSON {
-        var headers = ["Accept": "application/json"]
+        var headers = ["Accept": "application/json", "User-Agent": Self.userAgent]
         if body != nil { headers["Content-Type"] = "application/json" }
         if authenticated { headers["Authorization"] = try await auth.authorization(signIn: signInForToken) }
         var request = HTTPRequest(method: method, path: path, headers: headers, body: body.map(JSONWriter.bytes))

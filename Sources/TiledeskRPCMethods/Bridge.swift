@@ -16,19 +16,21 @@ public enum Bridge {
         var token = config.token
         var projectID = config.projectID
         if config.sandbox {
-            let emulator = TiledeskEmulator(seeded: true)
-            base = config.sandboxLatency > 0 ? DelayedTransport(base: emulator, seconds: config.sandboxLatency) : emulator
+            base = TiledeskEmulator(seeded: true)
             if token == nil, config.email == nil { token = SandboxSeed.ownerToken }
             if projectID == nil { projectID = SandboxSeed.projectID }
         } else {
             base = URLSessionTransport(apiRoot: URL(string: config.apiURL)!, timeout: config.timeout, maxConnections: config.maxConcurrency)
         }
-        let transport = ResilientTransport(
+        let resilient = ResilientTransport(
             base: base,
             policy: .init(retries: config.retries, rateLimitWait: config.rateLimitWait),
             maxConcurrency: config.maxConcurrency,
             limiter: RateLimiter(maxRate: config.maxRate),
             log: log)
+        // The sandbox's delay stands for the network, so it holds no concurrency slot.
+        let transport: any HTTPTransport = config.sandbox && config.sandboxLatency > 0
+            ? DelayedTransport(base: resilient, seconds: config.sandboxLatency) : resilient
         let auth = Authenticator(token: token, email: config.email, password: config.password, log: log)
         let client = TiledeskClient(apiRoot: config.apiURL, transport: transport, auth: auth, log: log)
         return MethodContext(client: client, defaultProjectID: projectID)

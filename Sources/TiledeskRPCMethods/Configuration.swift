@@ -3,7 +3,7 @@ import TiledeskAPI
 
 /// Everything the bridge is told at start, from flags over environment (CONTRACT section 1).
 public struct Configuration: Sendable, Equatable {
-    public static let version = "0.1.0"
+    public static let version = TiledeskClient.bridgeVersion
     public static let defaultAPIURL = "https://api.tiledesk.com/v3"
 
     public enum LogLevel: String, Sendable, Comparable, CaseIterable {
