@@ -6,21 +6,37 @@ import Darwin
 import Dispatch
 import Synchronization
 
-/// Writes protocol lines to one descriptor, in order, one `write(2)` sequence per message.
+/// Writes protocol lines to one descriptor, each whole, one `write(2)` sequence per message.
 ///
-/// Runs on its own serial queue so a slow reader never blocks the concurrency pool. When the
-/// peer has closed the stream (EPIPE), the process ends quietly with status 0.
+/// Answers produced on the reading thread (cheap inline methods such as `ping`) are written
+/// there at once; answers from the concurrency pool go through a serial queue, so a slow
+/// reader of stdout never blocks the pool. When the peer has closed the stream (EPIPE), the
+/// process ends quietly with status 0.
 public final class LineWriter: Sendable {
     private let fd: Int32
     private let queue = DispatchQueue(label: "tiledesk-rpc.stdout")
+    private let lock = Mutex(())
+    /// The thread that reads stdin (0 until `run` records it).
+    private let readerThread = Atomic<UInt>(0)
 
     public init(fd: Int32) { self.fd = fd }
 
-    /// Queues `line` (without its newline) for writing.
+    /// Records the calling thread as the reader: its answers skip the queue.
+    public func markReaderThread() { readerThread.store(UInt(pthread_self()), ordering: .relaxed) }
+
+    /// Writes `line` (without its newline): at once on the reading thread, else queued.
     public func write(_ line: [UInt8]) {
-        queue.async { [fd] in
-            var bytes = line
-            bytes.append(0x0A)
+        if UInt(pthread_self()) == readerThread.load(ordering: .relaxed) {
+            writeLine(line)
+        } else {
+            queue.async { self.writeLine(line) }
+        }
+    }
+
+    private func writeLine(_ line: [UInt8]) {
+        var bytes = line
+        bytes.append(0x0A)
+        lock.withLock { _ in
             bytes.withUnsafeBytes { raw in
                 var offset = 0
                 while offset < raw.count {
@@ -72,6 +88,7 @@ public enum StdioLoop {
             sources.append(source)
         }
 
+        writer.markReaderThread()
         var framer = LineFramer(maxLineBytes: maxLineBytes)
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         func handle(_ events: [LineFramer.Event]) {

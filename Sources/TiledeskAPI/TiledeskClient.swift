@@ -31,7 +31,7 @@ public final class TiledeskClient: Sendable {
         guard let token = answer["token"]?.stringValue else {
             throw TiledeskError(.badUpstream, "Tiledesk's sign-in answer has no token", operation: "POST /auth/signin")
         }
-        await auth.use(token: token)
+        auth.use(token: token)
         var result: JSONObject = ["token": .string(token)]
         if let user = answer["user"] { result["user"] = Self.withIDs(user) }
         return .object(result)
