@@ -7,7 +7,7 @@ unavailable. The project's owner is never touched, nor are disabled teammates.
 Teammates already in the right state are left alone. Names that match nobody stop
 the run before anything changes. Exits 1 if an update failed, 2 on a usage problem.
 
-Offline, against the bridge's sandbox (Alice and Bob on shift, Adam off)::
+Offline, against the bridge's sandbox (Alice and Bob on shift; Adam, an admin, is left as he is)::
 
     python3 shift_availability.py --sandbox alice@example.com bob@example.com
     python3 shift_availability.py --sandbox --dry-run 65f0000000000000000000b4
@@ -24,7 +24,7 @@ from typing import Dict, List, Optional, Set
 
 from tiledesk_rpc import BridgeNotFound, Teammate, TiledeskRPC, TiledeskRPCError, settings_from_environ
 
-DEFAULT_ROLES = "agent,supervisor,admin"
+DEFAULT_ROLES = "agent"
 
 
 def email_of(teammate: Teammate) -> str:
@@ -68,7 +68,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("on_shift", nargs="*", help="e-mail, teammate id or user id of each teammate on shift")
     parser.add_argument("--file", help="read more names from this file, one per line (# starts a comment)")
     parser.add_argument("--project-id", help="the project (default: the bridge's default project)")
-    parser.add_argument("--roles", default=DEFAULT_ROLES, help=f"roles whose availability is managed (default {DEFAULT_ROLES})")
+    parser.add_argument("--roles", default=DEFAULT_ROLES,
+                        help=f"roles made unavailable when not on shift (default {DEFAULT_ROLES}); anyone on shift is made available")
     parser.add_argument("--dry-run", action="store_true", help="show what would change; change nothing")
     parser.add_argument("--sandbox", action="store_true", help="use the bridge's offline sandbox")
     parser.add_argument("--binary", help="path of the tiledesk-rpc binary")
@@ -117,8 +118,8 @@ def main(argv: Optional[List[str]] = None) -> int:
             if teammate.get("role") == "owner":
                 print(f"{who} skipped: the owner is never changed" + (" (listed on shift)" if wanted else ""))
                 continue
-            if teammate.get("role") not in roles:
-                print(f"{who} skipped: role not managed (--roles)")
+            if not wanted and teammate.get("role") not in roles:
+                print(f"{who} skipped: not on shift, role not managed (--roles)")
                 continue
             if teammate.get("status") == "disabled":
                 print(f"{who} skipped: disabled")
