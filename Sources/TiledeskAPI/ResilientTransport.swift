@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Wraps a transport with the upstream behaviour of CONTRACT section 5: at most
 /// `maxConcurrency` requests in flight (the rest queued in order), one shared rate limit,
@@ -33,12 +34,15 @@ public final class ResilientTransport: HTTPTransport, Sendable {
     }
 
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+        // A call's second request (a write after its guard read) goes before new calls' first,
+        // so in a bulk job answers stream out at the rate limit instead of all at the end.
+        let urgent = CallProgress.current?.markUpstreamRequest() ?? false
         let deadline = limiter.deadline(after: policy.rateLimitWait)
         var attempt = 0
         while true {
             // Take a connection slot first, then the turn: a request queued behind the slots
             // must still meet the pacing decided while it waited.
-            try await slots.acquire()
+            try await slots.acquire(urgent: urgent || attempt > 0)
             do {
                 try await limiter.acquire(deadline: deadline)
             } catch {
@@ -102,4 +106,15 @@ public final class ResilientTransport: HTTPTransport, Sendable {
     }
 
     static func seconds(_ value: Double) -> String { String(format: "%.2f", value) }
+}
+
+/// How far one RPC call has got upstream, carried by the call's task (`CallProgress.$current`).
+public final class CallProgress: Sendable {
+    @TaskLocal public static var current: CallProgress?
+    private let requests = Mutex(0)
+
+    public init() {}
+
+    /// Counts an upstream request of this call; true when an earlier one was already made.
+    func markUpstreamRequest() -> Bool { requests.withLock { n in n += 1; return n > 1 } }
 }

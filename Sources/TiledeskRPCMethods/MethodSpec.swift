@@ -105,7 +105,8 @@ public struct MethodSpec: Sendable {
 
     /// Validates raw params and runs the handler.
     public func invoke(_ raw: JSON?, context: MethodContext) async throws -> JSON {
-        try await run(try validate(raw), context)
+        let params = try validate(raw)
+        return try await CallProgress.$current.withValue(CallProgress()) { try await run(params, context) }
     }
 
     /// Params by name, checked against the schema: unknown members, types, formats, required ones.

@@ -233,3 +233,47 @@ let puid = "65f0000000000000000000b3"
         #expect(RateLimiter(maxRate: 3.3).currentRate == 3.3)
     }
 }
+
+@Suite struct AsyncSemaphoreTests {
+    final class Order: @unchecked Sendable {
+        private let lock = NSLock()
+        private var names: [String] = []
+        func add(_ name: String) { lock.withLock { names.append(name) } }
+        var all: [String] { lock.withLock { names } }
+    }
+
+    /// Waits until `count` tasks are queued on the semaphore.
+    func settle(_ semaphore: AsyncSemaphore, _ count: Int) async {
+        for _ in 0..<5000 where semaphore.waitingCount < count { try? await Task.sleep(nanoseconds: 1_000_000) }
+    }
+
+    @Test func urgentWaitersGoFirstOtherwiseFirstComeFirstServed() async throws {
+        let semaphore = AsyncSemaphore(1)
+        try await semaphore.acquire()
+        let order = Order()
+        var tasks: [Task<Void, Never>] = []
+        for (index, (name, urgent)) in [("a", false), ("b", false), ("c", true), ("d", false), ("e", true)].enumerated() {
+            tasks.append(Task {
+                try? await semaphore.acquire(urgent: urgent)
+                order.add(name)
+                semaphore.release()
+            })
+            await settle(semaphore, index + 1)
+        }
+        #expect(semaphore.waitingCount == 5)
+        semaphore.release()
+        for task in tasks { await task.value }
+        #expect(order.all == ["c", "e", "a", "b", "d"])
+    }
+
+    @Test func aCancelledWaiterLeavesTheQueue() async throws {
+        let semaphore = AsyncSemaphore(1)
+        try await semaphore.acquire()
+        let waiter = Task { try await semaphore.acquire() }
+        await settle(semaphore, 1)
+        waiter.cancel()
+        await #expect(throws: CancellationError.self) { try await waiter.value }
+        semaphore.release()
+        try await semaphore.acquire()  // the permit was not lost to the cancelled waiter
+    }
+}
