@@ -3,9 +3,15 @@ import Synchronization
 
 /// Diagnostics on stderr, never stdout, with every known secret written as `***`.
 public final class Logger: Sendable {
-    public enum Level: Int, Sendable, Comparable {
+    public enum Level: Int, Sendable, Comparable, CaseIterable {
         case error, warn, info, debug
         public static func < (a: Level, b: Level) -> Bool { a.rawValue < b.rawValue }
+
+        /// The level named `error`, `warn`, `info` or `debug`.
+        public init?(name: String) {
+            guard let level = Level.allCases.first(where: { "\($0)" == name }) else { return nil }
+            self = level
+        }
     }
 
     public let level: Level

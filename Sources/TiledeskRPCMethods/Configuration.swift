@@ -6,12 +6,6 @@ public struct Configuration: Sendable, Equatable {
     public static let version = TiledeskClient.bridgeVersion
     public static let defaultAPIURL = "https://api.tiledesk.com/v3"
 
-    public enum LogLevel: String, Sendable, Comparable, CaseIterable {
-        case error, warn, info, debug
-        private var rank: Int { LogLevel.allCases.firstIndex(of: self)! }
-        public static func < (a: LogLevel, b: LogLevel) -> Bool { a.rank < b.rank }
-    }
-
     public var apiURL = Configuration.defaultAPIURL
     public var token: String?
     public var email: String?
@@ -26,7 +20,7 @@ public struct Configuration: Sendable, Equatable {
     public var maxRate: Double?
     public var rateLimitWait: Double = 120
     public var maxLineBytes = 4_194_304
-    public var logLevel = LogLevel.warn
+    public var logLevel = Logger.Level.warn
     public var allowInsecureHTTP = false
 
     public init() {}
@@ -139,15 +133,12 @@ public struct Configuration: Sendable, Equatable {
         guard let v = Int(text), v >= min else { throw UsageError(message: "\(name) must be an integer of at least \(min), not \(text)") }
         return v
     }
-    private static func logLevel(_ name: String, _ text: String) throws(UsageError) -> LogLevel {
-        guard let v = LogLevel(rawValue: text.lowercased()) else {
+    private static func logLevel(_ name: String, _ text: String) throws(UsageError) -> Logger.Level {
+        guard let v = Logger.Level(name: text.lowercased()) else {
             throw UsageError(message: "\(name) must be error, warn, info or debug, not \(text)")
         }
         return v
     }
-    private func number(_ name: String, _ text: String, min: Double) throws(UsageError) -> Double { try Self.number(name, text, min: min) }
-    private func integer(_ name: String, _ text: String, min: Int) throws(UsageError) -> Int { try Self.integer(name, text, min: min) }
-    private func logLevel(_ name: String, _ text: String) throws(UsageError) -> LogLevel { try Self.logLevel(name, text) }
 
     public static let help = """
         tiledesk-rpc \(version): Tiledesk user and team management over line-delimited JSON-RPC 2.0 on stdin/stdout.
@@ -174,14 +165,3 @@ public struct Configuration: Sendable, Equatable {
         """
 }
 
-extension Logger.Level {
-    /// The logger level for a configured `--log-level`.
-    public init(_ level: Configuration.LogLevel) {
-        switch level {
-        case .error: self = .error
-        case .warn: self = .warn
-        case .info: self = .info
-        case .debug: self = .debug
-        }
-    }
-}

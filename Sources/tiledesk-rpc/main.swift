@@ -24,7 +24,7 @@ do {
     exit(2)
 }
 
-let log = Logger(level: Logger.Level(configuration.logLevel))
+let log = Logger(level: configuration.logLevel)
 log.addSecret(configuration.token)
 log.addSecret(configuration.password)
 if configuration.allowInsecureHTTP, !configuration.sandbox, configuration.apiURL.lowercased().hasPrefix("http://") {
