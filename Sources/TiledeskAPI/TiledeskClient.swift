@@ -25,12 +25,7 @@ public final class TiledeskClient: Sendable {
     /// Signs in and switches this client to the new token. Returns `{token, user}`.
     /// - Remark: HTTP POST /auth/signin
     public func signIn(email: String, password: String) async throws -> JSON {
-        log.addSecret(password)
-        let body: JSON = ["email": .string(email), "password": .string(password)]
-        let answer = try await call("POST", "/auth/signin", operation: "POST /auth/signin", body: body, authenticated: false)
-        guard let token = answer["token"]?.stringValue else {
-            throw TiledeskError(.badUpstream, "Tiledesk's sign-in answer has no token", operation: "POST /auth/signin")
-        }
+        let (token, answer) = try await postSignIn(email: email, password: password)
         auth.use(token: token)
         var result: JSONObject = ["token": .string(token)]
         if let user = answer["user"] { result["user"] = Self.withIDs(user) }
@@ -209,16 +204,21 @@ public final class TiledeskClient: Sendable {
         return try ResponseClassifier.successBody(response, operation: operation)
     }
 
-    /// The sign-in used by the authenticator: returns the bare token.
+    /// The sign-in used by the authenticator: returns the token.
     private var signInForToken: @Sendable (String, String) async throws -> String {
-        { [self] email, password in
-            let answer = try await call("POST", "/auth/signin", operation: "POST /auth/signin",
-                                        body: ["email": .string(email), "password": .string(password)], authenticated: false)
-            guard let token = answer["token"]?.stringValue else {
-                throw TiledeskError(.badUpstream, "Tiledesk's sign-in answer has no token", operation: "POST /auth/signin")
-            }
-            return token
+        { [self] email, password in try await postSignIn(email: email, password: password).token }
+    }
+
+    /// `POST /auth/signin`: the token and the whole answer.
+    private func postSignIn(email: String, password: String) async throws -> (token: String, answer: JSON) {
+        log.addSecret(password)
+        let operation = "POST /auth/signin"
+        let body: JSON = ["email": .string(email), "password": .string(password)]
+        let answer = try await call("POST", "/auth/signin", operation: operation, body: body, authenticated: false)
+        guard let token = answer["token"]?.stringValue else {
+            throw TiledeskError(.badUpstream, "Tiledesk's sign-in answer has no token", operation: operation)
         }
+        return (token, answer)
     }
 
     private func exchange(_ request: HTTPRequest, operation: String) async throws -> HTTPResponse {
