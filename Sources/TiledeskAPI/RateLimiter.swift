@@ -96,12 +96,12 @@ public final class RateLimiter: Sendable {
     /// then pace at the rate measured. Requests already in flight when the limit was met change
     /// nothing more. Returns the pause in seconds.
     @discardableResult
-    public func record429(retryAfter: Double?, sentAt: Double) -> Double {
+    public func record429(retryAfter: Double?, sentAt: Double) -> (pause: Double, newPace: Bool) {
         state.withLock { s in
             let now = clock()
             if sentAt < s.windowStart {
                 // Sent before the current pause was decided: wait like everyone, change nothing.
-                return max(0, s.pausedUntil - now)
+                return (max(0, s.pausedUntil - now), false)
             }
             s.consecutive429 += 1
             let pause = retryAfter ?? min(0.5 * pow(2, Double(s.consecutive429 - 1)), 8)
@@ -139,7 +139,7 @@ public final class RateLimiter: Sendable {
             s.windowStart = s.pausedUntil
             s.passed.removeAll()
             s.nextSlot = max(s.nextSlot, s.pausedUntil)
-            return pause
+            return (pause, true)
         }
     }
 

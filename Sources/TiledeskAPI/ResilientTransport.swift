@@ -70,12 +70,16 @@ public final class ResilientTransport: HTTPTransport, Sendable {
                 throw error
             case .success(let response) where response.status == 429:
                 let retryAfter = ResponseClassifier.retryAfter(response)
-                let pause = limiter.record429(retryAfter: retryAfter, sentAt: sentAt)
+                let (pause, newPace) = limiter.record429(retryAfter: retryAfter, sentAt: sentAt)
                 if limiter.deadline(after: pause) > deadline {
                     log.warn("\(request.method) \(request.pathOnly): rate limited beyond --rate-limit-wait")
                     return response
                 }
-                log.info("\(request.method) \(request.pathOnly): 429, every request pauses \(Self.seconds(pause)); pacing at \(Self.seconds(limiter.currentRate ?? 0))/s")
+                if newPace {
+                    log.info("\(request.method) \(request.pathOnly): 429, every request pauses \(Self.seconds(pause)) s; then pacing at \(Self.seconds(limiter.currentRate ?? 0))/s")
+                } else {
+                    log.debug("\(request.method) \(request.pathOnly): 429 for a request already in flight; waiting \(Self.seconds(pause)) s")
+                }
             case .success(let response) where [502, 503, 504].contains(response.status):
                 guard attempt < policy.retries, request.method != "POST" else { return response }
                 attempt += 1

@@ -221,11 +221,11 @@ let puid = "65f0000000000000000000b3"
         let clock = ManualClock()
         let limiter = RateLimiter(maxRate: nil, clock: { clock.now })
         for i in 0..<10 { limiter.recordSuccess(sentAt: 100 + Double(i) * 0.001) }
-        #expect(limiter.record429(retryAfter: 2, sentAt: 100.01) == 2)
+        #expect(limiter.record429(retryAfter: 2, sentAt: 100.01) == (2, true))
         let rate = limiter.currentRate
         #expect(rate != nil)
         clock.now = 100.5
-        #expect(limiter.record429(retryAfter: 2, sentAt: 100.011) == 1.5, "sent before the pause: waits, changes nothing")
+        #expect(limiter.record429(retryAfter: 2, sentAt: 100.011) == (1.5, false), "sent before the pause: waits, changes nothing")
         #expect(limiter.currentRate == rate)
     }
 
