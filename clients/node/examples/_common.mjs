@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 
 import { TiledeskRPC } from '../index.js';
 
@@ -11,11 +12,39 @@ const repoBuild = path.resolve(
 );
 
 /** Flags every example takes (node:util parseArgs format). */
-export const CONNECTION_FLAGS = {
+const CONNECTION_FLAGS = {
   sandbox: { type: 'boolean', default: false },
   'project-id': { type: 'string' },
   binary: { type: 'string' },
 };
+
+/**
+ * Parse an example's flags: the connection flags, --dry-run, the example's own `options`, and
+ * --help. Returns `{ values, positionals }`, or `{ exit }` with the code the script ends with
+ * (usage printed).
+ */
+export function parseFlags(options, usage) {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      options: {
+        ...CONNECTION_FLAGS,
+        'dry-run': { type: 'boolean', default: false },
+        ...options,
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      allowPositionals: true,
+    });
+  } catch (err) {
+    console.error(`${err.message}\n${usage}`);
+    return { exit: 2 };
+  }
+  if (parsed.values.help) {
+    console.log(usage);
+    return { exit: 0 };
+  }
+  return parsed;
+}
 
 /**
  * Start the bridge. The client passes no environment through on its own, so the TILEDESK_*

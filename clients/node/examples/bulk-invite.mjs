@@ -9,9 +9,8 @@
 // row failed. --ensure counts people who are already members as a success ("existing").
 // Rate limits are the bridge's job: it paces itself, so a long list needs nothing special here.
 import fs from 'node:fs';
-import { parseArgs } from 'node:util';
 
-import { CONNECTION_FLAGS, connect, describeError } from './_common.mjs';
+import { connect, describeError, parseFlags } from './_common.mjs';
 
 const USAGE = `usage: bulk-invite.mjs [--sandbox] [--dry-run] [--ensure] [--project-id ID] [--binary PATH] FILE.csv
   FILE.csv   header row with the columns email and role (agent, supervisor or admin)`;
@@ -45,26 +44,9 @@ function parseCsv(text) {
 }
 
 async function main() {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      options: {
-        ...CONNECTION_FLAGS,
-        'dry-run': { type: 'boolean', default: false },
-        ensure: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      allowPositionals: true,
-    });
-  } catch (err) {
-    console.error(`${err.message}\n${USAGE}`);
-    return 2;
-  }
+  const parsed = parseFlags({ ensure: { type: 'boolean', default: false } }, USAGE);
+  if ('exit' in parsed) return parsed.exit;
   const { values, positionals } = parsed;
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
   if (positionals.length !== 1) {
     console.error(USAGE);
     return 2;

@@ -9,9 +9,8 @@
 // supervisors who are not on shift are left as they are unless --all-roles is given.
 // Every name is checked first: one that matches no teammate stops the run before any change.
 // Only teammates whose availability actually changes are updated. Exit status 1 if any update failed.
-import { parseArgs } from 'node:util';
 
-import { CONNECTION_FLAGS, connect, describeError } from './_common.mjs';
+import { connect, describeError, parseFlags } from './_common.mjs';
 
 const USAGE = `usage: shift-availability.mjs [--sandbox] [--dry-run] [--all-roles] [--project-id ID] [--binary PATH] WHO...
   WHO   a teammate on shift: e-mail, teammate id or user id (several allowed, or comma-separated)`;
@@ -29,26 +28,9 @@ function label(teammate) {
 }
 
 async function main() {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      options: {
-        ...CONNECTION_FLAGS,
-        'dry-run': { type: 'boolean', default: false },
-        'all-roles': { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      allowPositionals: true,
-    });
-  } catch (err) {
-    console.error(`${err.message}\n${USAGE}`);
-    return 2;
-  }
+  const parsed = parseFlags({ 'all-roles': { type: 'boolean', default: false } }, USAGE);
+  if ('exit' in parsed) return parsed.exit;
   const { values, positionals } = parsed;
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
   const wanted = positionals.flatMap((p) => p.split(',')).map((s) => s.trim()).filter(Boolean);
   if (wanted.length === 0) {
     console.error(USAGE);
