@@ -1,5 +1,5 @@
+import HTTPCore
 import JSONCore
-import TiledeskAPI
 
 // The control endpoints, served at the root whatever the prefix:
 //   GET  /__emulator/stats[?log=0]  counters and request log

@@ -1,6 +1,6 @@
+import HTTPCore
 import JSONCore
 import Synchronization
-import TiledeskAPI
 
 /// Which requests a fault rule applies to. Every member given must match; none given matches all.
 public struct FaultMatch: Sendable, Equatable {

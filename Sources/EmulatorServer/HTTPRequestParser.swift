@@ -1,3 +1,4 @@
+import HTTPCore
 /// One header line of a request, name as sent.
 struct HeaderField: Sendable, Equatable {
     var name: String

@@ -1,6 +1,6 @@
+import HTTPCore
 import JSONCore
 import Synchronization
-import TiledeskAPI
 
 #if canImport(Glibc)
 import Glibc

@@ -1,5 +1,5 @@
+import HTTPCore
 import JSONCore
-import TiledeskAPI
 
 /// The bodies the server makes up itself.
 enum CannedBodies {

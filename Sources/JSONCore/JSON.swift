@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-import Glibc  // libm, for Double rounding
-#endif
-
 /// A JSON value that keeps what Foundation loses: number spellings (`1.0`, `1e2`,
 /// 20-digit ids), the difference between `true` and `1`, and object member order.
 ///

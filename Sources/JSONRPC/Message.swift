@@ -112,13 +112,6 @@ public enum Response: Sendable {
         }
         out.append(UInt8(ascii: "}"))
     }
-
-    public var json: JSON {
-        switch self {
-        case .success(let id, let result): ["jsonrpc": "2.0", "id": id.json, "result": result]
-        case .failure(let id, let error): ["jsonrpc": "2.0", "id": id.json, "error": error.json]
-        }
-    }
 }
 
 /// What one message object turned out to be.

@@ -25,8 +25,6 @@ public struct MethodTable: Sendable {
     public mutating func registerInline(_ method: String, _ handler: @escaping InlineMethodHandler) {
         entries[method] = .inline(handler)
     }
-
-    public var methodNames: [String] { entries.keys.sorted() }
 }
 
 /// The dispatch point: takes framed lines, runs requests concurrently, and hands each

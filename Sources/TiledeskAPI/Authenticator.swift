@@ -16,9 +16,9 @@ public final class Authenticator: Sendable {
     private let state: Mutex<State>
     private let email: String?
     private let password: String?
-    private let log: Logger
+    private let log: DiagnosticLog
 
-    public init(token: String?, email: String?, password: String?, log: Logger) {
+    public init(token: String?, email: String?, password: String?, log: DiagnosticLog) {
         let bare = token.map(Authenticator.bareToken)
         state = Mutex(State(token: bare))
         self.email = email
@@ -39,7 +39,7 @@ public final class Authenticator: Sendable {
     public func authorization(signIn: @escaping @Sendable (String, String) async throws -> String) async throws -> String {
         if let token = state.withLock({ $0.token }) { return "JWT " + token }
         guard let email, let password else {
-            throw TiledeskError(.notAuthenticated, "no Tiledesk credentials configured: \(TiledeskError.credentialsHint)")
+            throw TiledeskError(.notAuthenticated, "no Tiledesk credentials configured")
         }
         return "JWT " + (try await sharedSignIn(email: email, password: password, signIn: signIn))
     }

@@ -1,4 +1,6 @@
+import HTTPCore
 import JSONCore
+import Synchronization
 
 /// A client for the Tiledesk REST API v3 user and team routes. Knows nothing of JSON-RPC.
 ///
@@ -9,15 +11,27 @@ public final class TiledeskClient: Sendable {
     public let apiRoot: String
     private let transport: any HTTPTransport
     private let auth: Authenticator
-    private let log: Logger
+    private let log: DiagnosticLog
+    private let userAgent: String?
+    /// Requests this client has sent: its first goes upstream as `.first`, the rest as `.followUp`.
+    private let requestsSent = Atomic<Int>(0)
 
-    public init(apiRoot: String, transport: any HTTPTransport, auth: Authenticator, log: Logger = .silent) {
+    /// - Parameter userAgent: sent with every request, so server logs can tell this traffic apart.
+    public init(apiRoot: String, transport: any HTTPTransport, auth: Authenticator, log: DiagnosticLog = .silent, userAgent: String? = nil) {
         var root = apiRoot
         while root.hasSuffix("/") { root.removeLast() }
         self.apiRoot = root
         self.transport = transport
         self.auth = auth
         self.log = log
+        self.userAgent = userAgent
+    }
+
+    /// A client for one call of the caller's: the same transport, credentials and limits, with
+    /// its own request count, so the call's later requests (the write after its guard read) go
+    /// upstream ahead of other calls' first ones.
+    public func forCall() -> TiledeskClient {
+        TiledeskClient(apiRoot: apiRoot, transport: transport, auth: auth, log: log, userAgent: userAgent)
     }
 
     // MARK: Endpoints
@@ -166,11 +180,6 @@ public final class TiledeskClient: Sendable {
 
     // MARK: Requests
 
-    /// The bridge's version, shown by `--version` and in the User-Agent.
-    public static let bridgeVersion = "0.1.0"
-    /// Sent with every request, so server logs can tell the bridge's traffic apart.
-    public static let userAgent = "tiledesk-rpc/\(bridgeVersion)"
-
     /// How a request would look, for `dry_run`: method, full URL and body; never credentials.
     public func describe(method: String, path: String, body: JSON? = nil) -> JSON {
         ["method": .string(method), "url": .string(apiRoot + path), "body": body ?? .null]
@@ -188,10 +197,12 @@ public final class TiledeskClient: Sendable {
 
     /// Sends one call, signing in again once after a 401 when credentials allow it.
     private func call(_ method: String, _ path: String, operation: String, body: JSON? = nil, authenticated: Bool = true) async throws -> JSON {
-        var headers = ["Accept": "application/json", "User-Agent": Self.userAgent]
+        var headers = ["Accept": "application/json"]
+        if let userAgent { headers["User-Agent"] = userAgent }
         if body != nil { headers["Content-Type"] = "application/json" }
         if authenticated { headers["Authorization"] = try await auth.authorization(signIn: signInForToken) }
         var request = HTTPRequest(method: method, path: path, headers: headers, body: body.map(JSONWriter.bytes))
+        request.priority = requestsSent.add(1, ordering: .relaxed).oldValue == 0 ? .first : .followUp
         var response = try await exchange(request, operation: operation)
         if response.status == 401, authenticated, let rejected = headers["Authorization"],
             try await auth.renew(rejected: rejected, signIn: signInForToken)
@@ -235,7 +246,7 @@ public final class TiledeskClient: Sendable {
     static func tiledeskError(_ error: TransportError, operation: String) -> any Error {
         switch error {
         case .cancelled: return CancellationError()
-        case .timedOut: return TiledeskError(.timeout, "Tiledesk did not answer in time (\(operation)); raise --timeout or try again", operation: operation)
+        case .timedOut: return TiledeskError(.timeout, "Tiledesk did not answer in time (\(operation))", operation: operation)
         case .connectionRefused(let why), .connectionLost(let why), .unreachable(let why):
             return TiledeskError(.unreachable, "cannot reach Tiledesk: \(why)", operation: operation)
         case .responseTooLarge(let limit):

@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import HTTPCore
 import Synchronization
 
 /// The production transport: one shared URLSession with keep-alive.

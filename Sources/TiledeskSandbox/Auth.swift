@@ -26,7 +26,7 @@ enum Role: Int, Comparable {
     static func < (a: Role, b: Role) -> Bool { a.rawValue < b.rawValue }
 }
 
-extension EmulatorState {
+extension SandboxState {
     /// `passport.authenticate(['basic','jwt'])` followed by `validtoken`.
     func authenticate(_ request: RequestContext) -> AuthResult {
         switch passport(request) {

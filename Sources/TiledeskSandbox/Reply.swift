@@ -1,5 +1,5 @@
+import HTTPCore
 import JSONCore
-import TiledeskAPI
 
 /// What a route answers, before it becomes bytes (that happens outside the state lock).
 struct Reply: Sendable {

@@ -3,7 +3,7 @@ import JSONCore
 // `/auth/signin` (routes/auth.js), `/users` (routes/users.js), `/users_util` (routes/users-util.js)
 // and `/projects` (routes/project.js).
 
-extension EmulatorState {
+extension SandboxState {
     // MARK: POST /auth/signin
 
     /// Validation (express-validator: `email` isEmail, `password` notEmpty) → 422; unknown or

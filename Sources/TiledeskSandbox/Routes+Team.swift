@@ -3,7 +3,7 @@ import JSONCore
 // `/:projectid/project_users` (routes/project_user.js) and `/:projectid/pendinginvitations`.
 // Every route authenticates, runs validtoken, then its role gate, then its handler.
 
-extension EmulatorState {
+extension SandboxState {
     /// Express's route table for the team router, in file order; `nil` when nothing matches
     /// (the caller answers Express's 404 page). A path parameter that is not valid
     /// percent-encoding fails `decodeURIComponent`: 500 `{"err":"error"}`.

@@ -94,7 +94,7 @@ public enum SandboxSeed {
     static let pendingCreatedAt = "2026-01-15T09:40:00.000Z"
 }
 
-extension EmulatorState {
+extension SandboxState {
     /// Loads `SandboxSeed` into an empty state.
     mutating func seed() {
         for u in SandboxSeed.users {

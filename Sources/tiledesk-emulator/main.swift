@@ -134,7 +134,7 @@ func runEmulator() -> Never {
         faults.rateLimit = RateLimit(rps: rps, burst: options.burst, retryAfter: options.retryAfter)
     }
 
-    let emulator = TiledeskEmulator(seeded: options.seeded)
+    let emulator = Sandbox(seeded: options.seeded)
     let handler: LoopbackHTTPServer.Handler = { emulator.handle($0) }
 
     let server = LoopbackHTTPServer(

@@ -1,7 +1,7 @@
 import Foundation
 import JSONRPC
 import TiledeskAPI
-import TiledeskRPCMethods
+import TiledeskRPC
 
 // The thin executable: parse configuration, protect stdout, serve stdin until it ends.
 
@@ -14,7 +14,7 @@ do {
         FileHandle(fileDescriptor: protocolFD).write(Data((Configuration.help + "\n").utf8))
         exit(0)
     case .printVersion:
-        FileHandle(fileDescriptor: protocolFD).write(Data("tiledesk-rpc \(Configuration.version)\n".utf8))
+        FileHandle(fileDescriptor: protocolFD).write(Data("tiledesk-rpc \(ProductInfo.version)\n".utf8))
         exit(0)
     case .serve(let parsed):
         configuration = parsed
@@ -24,7 +24,7 @@ do {
     exit(2)
 }
 
-let log = Logger(level: configuration.logLevel)
+let log = DiagnosticLog(level: configuration.logLevel)
 log.addSecret(configuration.token)
 log.addSecret(configuration.password)
 if configuration.allowInsecureHTTP, !configuration.sandbox, configuration.apiURL.lowercased().hasPrefix("http://") {
@@ -33,5 +33,5 @@ if configuration.allowInsecureHTTP, !configuration.sandbox, configuration.apiURL
 if configuration.sandbox { log.info("sandbox mode: serving the embedded Tiledesk emulator, no network") }
 
 let writer = LineWriter(fd: protocolFD)
-let server = RPCServer(methods: Bridge.methodTable(configuration: configuration, log: log), output: writer.write)
+let server = RPCServer(methods: Composition.methodTable(configuration: configuration, log: log), output: writer.write)
 StdioLoop.run(server: server, writer: writer, maxLineBytes: configuration.maxLineBytes)

@@ -88,7 +88,7 @@ struct ExecutableTests {
         #expect(broken.status == 503)
         let outside = try await fetch(root + "/elsewhere", session: session)
         #expect(outside.status == 404)
-        // The real TiledeskEmulator answers: passport's bare 401, no Content-Type. Over a raw socket:
+        // The real Sandbox answers: passport's bare 401, no Content-Type. Over a raw socket:
         // FoundationNetworking in Swift 6.3.1 never completes a delegate-less request answered 401
         // with WWW-Authenticate (swift-corelibs-foundation#5456).
         let port = try #require(UInt16(root.split(separator: ":").last.map(String.init) ?? ""))

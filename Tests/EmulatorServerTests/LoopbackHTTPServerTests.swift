@@ -2,7 +2,6 @@ import EmulatorServer
 import Foundation
 import JSONCore
 import Testing
-import TiledeskAPI
 
 #if canImport(FoundationNetworking)
 import FoundationNetworking

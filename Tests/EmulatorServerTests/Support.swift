@@ -1,7 +1,7 @@
 import EmulatorServer
 import Foundation
+import HTTPCore
 import JSONCore
-import TiledeskAPI
 
 #if canImport(Glibc)
 import Glibc

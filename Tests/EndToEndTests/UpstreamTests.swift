@@ -8,7 +8,7 @@ import TiledeskSandbox
 /// The bridge's real URLSession path, through the built binary, against the emulator served
 /// over loopback HTTP with injected faults (CONTRACT sections 1, 4 and 5).
 @Suite struct UpstreamTests {
-    let emulator = TiledeskEmulator(seeded: true)
+    let emulator = Sandbox(seeded: true)
     let server: LoopbackHTTPServer
 
     init() throws {

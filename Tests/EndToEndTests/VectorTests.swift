@@ -32,7 +32,7 @@ import TiledeskSandbox
     @Test("vector over loopback HTTP", arguments: names.filter { (try? load($0))?["http"] != nil })
     func overHTTP(_ name: String) throws {
         let vector = try Self.load(name)
-        let emulator = TiledeskEmulator(seeded: true)
+        let emulator = Sandbox(seeded: true)
         let server = LoopbackHTTPServer(pathPrefix: "/api", handler: emulator.handle)
         try server.start()
         defer { server.stop() }

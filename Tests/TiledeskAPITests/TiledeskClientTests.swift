@@ -1,4 +1,5 @@
 import Foundation
+import HTTPCore
 import JSONCore
 import Testing
 @testable import TiledeskAPI

@@ -1,3 +1,4 @@
+import HTTPCore
 import JSONCore
 import TiledeskAPI
 import Testing
@@ -11,8 +12,8 @@ let testNow: Int64 = 1_769_904_000_000  // 2026-02-01T00:00:00.000Z
 let testNowISO = "2026-02-01T00:00:00.000Z"
 
 /// A fresh seeded emulator at a fixed time.
-func makeEmulator(seeded: Bool = true) -> TiledeskEmulator {
-    TiledeskEmulator(seeded: seeded, clock: { testNow })
+func makeEmulator(seeded: Bool = true) -> Sandbox {
+    Sandbox(seeded: seeded, clock: { testNow })
 }
 
 let P1 = Seed.projectID
@@ -29,7 +30,7 @@ struct Answer {
     var isJSON: Bool { header("content-type") == "application/json; charset=utf-8" }
 }
 
-extension TiledeskEmulator {
+extension Sandbox {
     /// One request. `token` becomes `Authorization: JWT <token>` unless `authorization` is given
     /// (pass `authorization: ""` with `token: nil` for no header at all).
     @discardableResult

@@ -1,3 +1,4 @@
+import HTTPCore
 import JSONCore
 import TiledeskAPI
 import Testing
@@ -387,7 +388,7 @@ import Testing
     }
 
     @Test func wallClockEmulatorWorks() {
-        let emulator = TiledeskEmulator()
+        let emulator = Sandbox()
         let answer = emulator.call("PUT", "/users", json: ["firstname": "Now"])
         let stamp = answer.json["updatedUser", "updatedAt"]?.stringValue ?? ""
         #expect(ISODate.parse(stamp) != nil)

@@ -21,7 +21,7 @@ public enum MCPServer {
             return [
                 "protocolVersion": .string(version),
                 "capabilities": ["tools": ["listChanged": false]],
-                "serverInfo": ["name": "tiledesk-rpc", "title": "Tiledesk team management", "version": .string(Configuration.version)],
+                "serverInfo": ["name": "tiledesk-rpc", "title": "Tiledesk team management", "version": .string(ProductInfo.version)],
                 "instructions": "Tools for one Tiledesk account: read the team (team_list, team_get), invite people (team_invite), change availability and roles (team_update, team_updateMe), remove and restore teammates (team_leave, team_restore). project_id is optional when a default project is configured. Every changing tool accepts dry_run: true to check first.",
             ]
         }

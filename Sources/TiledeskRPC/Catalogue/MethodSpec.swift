@@ -11,16 +11,20 @@ public struct MethodContext: Sendable {
         self.client = client
         self.defaultProjectID = defaultProjectID
     }
+
+    /// The context of one call: its client counts the call's own upstream requests
+    /// (`TiledeskClient.forCall()`).
+    func forCall() -> MethodContext { MethodContext(client: client.forCall(), defaultProjectID: defaultProjectID) }
 }
 
 /// One named parameter of a method.
 public struct Param: Sendable {
     public let name: String
-    public let schema: Schema
+    public let schema: ParamSchema
     public let required: Bool
     public let description: String
 
-    public init(_ name: String, _ schema: Schema, required: Bool = false, _ description: String) {
+    public init(_ name: String, _ schema: ParamSchema, required: Bool = false, _ description: String) {
         self.name = name
         self.schema = schema
         self.required = required
@@ -106,7 +110,7 @@ public struct MethodSpec: Sendable {
     /// Validates raw params and runs the handler.
     public func invoke(_ raw: JSON?, context: MethodContext) async throws -> JSON {
         let params = try validate(raw)
-        return try await CallProgress.$current.withValue(CallProgress()) { try await run(params, context) }
+        return try await run(params, context.forCall())
     }
 
     /// Params by name, checked against the schema: unknown members, types, formats, required ones.

@@ -1,7 +1,7 @@
 import Foundation
 import Synchronization
 
-/// One rate limit for the whole process (CONTRACT section 5).
+/// One rate limit for the whole process, shared by every request to the API.
 ///
 /// Requests reserve start times in arrival order. A 429 pauses every request until its
 /// `Retry-After` (or a backoff when the header is missing). The server is modelled as a token
@@ -70,7 +70,7 @@ public final class RateLimiter: Sendable {
                 var slot = max(now, s.pausedUntil)
                 if s.rate != nil { slot = max(slot, s.nextSlot) }
                 guard slot <= deadline else {
-                    throw TiledeskError(.rateLimited, "rate limited: no turn within --rate-limit-wait", retryAfter: (slot - now).rounded(.up))
+                    throw TiledeskError(.rateLimited, "rate limited: no turn within the rate-limit wait", retryAfter: (slot - now).rounded(.up))
                 }
                 if let rate = s.rate { s.nextSlot = slot + 1 / rate }
                 if s.firstSentAt == nil { s.firstSentAt = slot }

@@ -26,7 +26,7 @@ public enum OpenRPCDocument {
             "openrpc": "1.3.2",
             "info": [
                 "title": "tiledesk-rpc",
-                "version": .string(Configuration.version),
+                "version": .string(ProductInfo.version),
                 "description": "Tiledesk user and team management over line-delimited JSON-RPC 2.0 on stdio. Errors -32768..-32000 keep their JSON-RPC meaning; Tiledesk failures use codes that mirror HTTP, with data.retryable always present and, for upstream failures, data.http_status, data.upstream, data.tiledesk_code and data.request. See protocol/README.md.",
                 "license": ["name": "MIT"],
             ],

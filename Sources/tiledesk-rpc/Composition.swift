@@ -1,22 +1,24 @@
 import Foundation
+import HTTPCore
 import JSONRPC
 import TiledeskAPI
+import TiledeskRPC
 import TiledeskSandbox
 
-/// Wires a configuration to a method table: the transport (URLSession, or the embedded
-/// emulator in sandbox mode) under the same resilient client path, the credentials and
-/// the default project.
-public enum Bridge {
-    public static func methodTable(configuration config: Configuration, log: Logger) -> MethodTable {
+/// The composition root: wires a configuration to a method table. The transport (URLSession,
+/// or the in-memory sandbox) goes under the same resilient client path, with the credentials
+/// and the default project.
+enum Composition {
+    static func methodTable(configuration config: Configuration, log: DiagnosticLog) -> MethodTable {
         MethodRegistry.methodTable(context: context(configuration: config, log: log))
     }
 
-    public static func context(configuration config: Configuration, log: Logger) -> MethodContext {
+    static func context(configuration config: Configuration, log: DiagnosticLog) -> MethodContext {
         let base: any HTTPTransport
         var token = config.token
         var projectID = config.projectID
         if config.sandbox {
-            base = TiledeskEmulator(seeded: true)
+            base = Sandbox(seeded: true)
             if token == nil, config.email == nil { token = SandboxSeed.ownerToken }
             if projectID == nil { projectID = SandboxSeed.projectID }
         } else {
@@ -32,23 +34,7 @@ public enum Bridge {
         let transport: any HTTPTransport = config.sandbox && config.sandboxLatency > 0
             ? DelayedTransport(base: resilient, seconds: config.sandboxLatency) : resilient
         let auth = Authenticator(token: token, email: config.email, password: config.password, log: log)
-        let client = TiledeskClient(apiRoot: config.apiURL, transport: transport, auth: auth, log: log)
+        let client = TiledeskClient(apiRoot: config.apiURL, transport: transport, auth: auth, log: log, userAgent: ProductInfo.userAgent)
         return MethodContext(client: client, defaultProjectID: projectID)
-    }
-}
-
-/// Delays every answer of another transport (`--sandbox-latency`), to try timeouts and
-/// cancellation offline.
-struct DelayedTransport: HTTPTransport {
-    let base: any HTTPTransport
-    let seconds: Double
-
-    func send(_ request: HTTPRequest) async throws -> HTTPResponse {
-        do {
-            try await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
-        } catch {
-            throw TransportError.cancelled
-        }
-        return try await base.send(request)
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
+import HTTPCore
 import JSONCore
 import Synchronization
-import TiledeskAPI
 
 /// An in-memory Tiledesk server: the users, auth, projects and team routes of
 /// `tiledesk-server` 2.19 (see `reference/tiledesk-server.md`), with the same status codes,
@@ -10,8 +10,8 @@ import TiledeskAPI
 /// It is one more `HTTPTransport`, so the REST client runs the same code path with or without
 /// a network. Paths are relative to the API root (`/users`, `/{pid}/project_users?role=agent`).
 /// State lives as long as the instance; every request is served under one lock.
-public final class TiledeskEmulator: HTTPTransport, Sendable {
-    private let state: Mutex<EmulatorState>
+public final class Sandbox: HTTPTransport, Sendable {
+    private let state: Mutex<SandboxState>
     private let clock: @Sendable () -> Int64
 
     /// - Parameter seeded: start with the sandbox seed (`SandboxSeed`); `false` starts empty.
@@ -22,7 +22,7 @@ public final class TiledeskEmulator: HTTPTransport, Sendable {
     /// - Parameter clock: the current time in milliseconds since 1970 (tests pin it).
     init(seeded: Bool, clock: @escaping @Sendable () -> Int64) {
         self.clock = clock
-        var state = EmulatorState(startedAt: ISODate.format(millis: clock()))
+        var state = SandboxState(startedAt: ISODate.format(millis: clock()))
         if seeded { state.seed() }
         self.state = Mutex(state)
     }
@@ -37,12 +37,12 @@ public final class TiledeskEmulator: HTTPTransport, Sendable {
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse { handle(request) }
 
     /// Runs `body` on the state (tests use it to set up what no route can, e.g. project settings).
-    func withState<T>(_ body: (inout EmulatorState) -> T) -> T { state.withLock { body(&$0) } }
+    func withState<T>(_ body: (inout SandboxState) -> T) -> T { state.withLock { body(&$0) } }
 }
 
 /// Everything the emulated database holds, with the indexes the routes need to stay O(1)
 /// per lookup (the sandbox is benchmarked at 100,000 requests).
-struct EmulatorState: ~Copyable {
+struct SandboxState: ~Copyable {
     var users: [String: UserRecord] = [:]
     var userIDByEmail: [String: String] = [:]
     /// token → user id: the seed tokens and every token `/auth/signin` issued.

@@ -1,61 +1,6 @@
 import Foundation
+import HTTPCore
 import JSONCore
-
-/// A failed Tiledesk call, with the context a user needs to act on it: what was attempted,
-/// what the server said, and whether trying again later can help.
-public struct TiledeskError: Error, Sendable, Equatable {
-    /// What went wrong, in the terms of CONTRACT section 4.
-    public enum Kind: Sendable, Equatable {
-        case notAuthenticated  // 401
-        case forbidden  // 403
-        case notFound  // 404
-        case conflict  // 409
-        case rateLimited  // 429
-        case badUpstream  // 502
-        case unreachable  // 503
-        case timeout  // 504
-        /// A bad parameter found only by looking at Tiledesk's data (-32602).
-        case invalidParams(field: String)
-    }
-
-    public var kind: Kind
-    public var message: String
-    /// The operation, e.g. `DELETE /{pid}/project_users/{id}`.
-    public var operation: String?
-    public var httpStatus: Int?
-    /// The server's body: parsed JSON, or its text.
-    public var upstream: JSON?
-    /// Tiledesk's own code where it gave one (4000, 4001, 405).
-    public var tiledeskCode: Int?
-    /// Seconds to wait, from `Retry-After`.
-    public var retryAfter: Double?
-
-    public init(_ kind: Kind, _ message: String, operation: String? = nil, httpStatus: Int? = nil,
-                upstream: JSON? = nil, tiledeskCode: Int? = nil, retryAfter: Double? = nil) {
-        self.kind = kind
-        self.message = message
-        self.operation = operation
-        self.httpStatus = httpStatus
-        self.upstream = upstream
-        self.tiledeskCode = tiledeskCode
-        self.retryAfter = retryAfter
-    }
-
-    /// Whether the same call may succeed later unchanged.
-    public var retryable: Bool {
-        switch kind {
-        case .rateLimited, .unreachable, .timeout: true
-        default: false
-        }
-    }
-
-    public static let alreadyMemberMessage = "already a member of the project (Tiledesk code 4001)"
-    public static let inviteOneselfMessage = "Tiledesk does not allow inviting oneself (code 4000)"
-    public static let pendingInvitationMessage = "a pending invitation for this email already exists in the project"
-
-    /// The message for a missing or refused login, saying what to set.
-    public static let credentialsHint = "set TILEDESK_TOKEN (or --token), or TILEDESK_EMAIL and TILEDESK_PASSWORD"
-}
 
 /// Reads the real server's answers: which ones failed, and why, in every body shape it uses.
 public enum ResponseClassifier {
@@ -130,7 +75,7 @@ public enum ResponseClassifier {
         let detail = said.map { ": \($0)" } ?? ""
         switch status {
         case 401:
-            return make(.notAuthenticated, "Tiledesk refused the credentials (HTTP 401\(detail)); \(TiledeskError.credentialsHint)")
+            return make(.notAuthenticated, "Tiledesk refused the credentials (HTTP 401\(detail))")
         case 403:
             if code == 4001 { return make(.conflict, TiledeskError.alreadyMemberMessage) }
             if code == 4000 { return make(.forbidden, TiledeskError.inviteOneselfMessage) }
@@ -145,7 +90,7 @@ public enum ResponseClassifier {
             return make(.rateLimited, "rate limited by Tiledesk (HTTP 429); wait and try again")
         case 300...399:
             let target = response.headers["location"].map { " to \($0)" } ?? ""
-            return make(.badUpstream, "Tiledesk redirected the call\(target); a redirect to another host is not followed with credentials (check --api-url)")
+            return make(.badUpstream, "Tiledesk redirected the call\(target); a redirect to another host is not followed with credentials")
         case 502, 503, 504:
             return make(.unreachable, "Tiledesk is unavailable (HTTP \(status)\(detail)); try again later")
         default:

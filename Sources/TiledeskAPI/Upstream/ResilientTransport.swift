@@ -1,7 +1,7 @@
 import Foundation
-import Synchronization
+import HTTPCore
 
-/// Wraps a transport with the upstream behaviour of CONTRACT section 5: at most
+/// Wraps a transport with the bridge's upstream behaviour (README "Retries, rate limits and timeouts"): at most
 /// `maxConcurrency` requests in flight (the rest queued in order), one shared rate limit,
 /// and retries with capped exponential backoff and jitter only where they are safe.
 public final class ResilientTransport: HTTPTransport, Sendable {
@@ -23,9 +23,9 @@ public final class ResilientTransport: HTTPTransport, Sendable {
     private let policy: Policy
     private let limiter: RateLimiter
     private let slots: AsyncSemaphore
-    private let log: Logger
+    private let log: DiagnosticLog
 
-    public init(base: any HTTPTransport, policy: Policy, maxConcurrency: Int, limiter: RateLimiter, log: Logger = .silent) {
+    public init(base: any HTTPTransport, policy: Policy, maxConcurrency: Int, limiter: RateLimiter, log: DiagnosticLog = .silent) {
         self.base = base
         self.policy = policy
         self.limiter = limiter
@@ -34,9 +34,7 @@ public final class ResilientTransport: HTTPTransport, Sendable {
     }
 
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
-        // A call's second request (a write after its guard read) goes before new calls' first,
-        // so in a bulk job answers stream out at the rate limit instead of all at the end.
-        let urgent = CallProgress.current?.markUpstreamRequest() ?? false
+        let urgent = request.priority == .followUp
         let deadline = limiter.deadline(after: policy.rateLimitWait)
         var attempt = 0
         while true {
@@ -72,7 +70,7 @@ public final class ResilientTransport: HTTPTransport, Sendable {
                 let retryAfter = ResponseClassifier.retryAfter(response)
                 let (pause, newPace) = limiter.record429(retryAfter: retryAfter, sentAt: sentAt)
                 if limiter.deadline(after: pause) > deadline {
-                    log.warn("\(request.method) \(request.pathOnly): rate limited beyond --rate-limit-wait")
+                    log.warn("\(request.method) \(request.pathOnly): rate limited for longer than the rate-limit wait")
                     return response
                 }
                 if newPace {
@@ -110,15 +108,4 @@ public final class ResilientTransport: HTTPTransport, Sendable {
     }
 
     static func seconds(_ value: Double) -> String { String(format: "%.2f", value) }
-}
-
-/// How far one RPC call has got upstream, carried by the call's task (`CallProgress.$current`).
-public final class CallProgress: Sendable {
-    @TaskLocal public static var current: CallProgress?
-    private let requests = Mutex(0)
-
-    public init() {}
-
-    /// Counts an upstream request of this call; true when an earlier one was already made.
-    func markUpstreamRequest() -> Bool { requests.withLock { n in n += 1; return n > 1 } }
 }

@@ -4,12 +4,11 @@ import TiledeskAPI
 
 /// `team.*`: the project's teammates (Tiledesk's project_users).
 enum TeamMethods {
-    static let demo: JSON = "65f000000000000000000001"
     static let teamErrors = [-32602, 401, 403, 404, 429, 502, 503, 504]
     static let assignableRoles = ["agent", "supervisor", "admin"]
     static let allRoles = ["owner", "admin", "supervisor", "agent", "teammate", "user", "guest"]
 
-    static let settingsSchema = Schema.object(properties: [
+    static let settingsSchema = ParamSchema.object(properties: [
         ("email", .object(properties: [
             ("notification", .object(properties: [
                 ("conversation", .object(properties: [

@@ -1,10 +1,9 @@
-import Foundation
 import JSONCore
 import JSONRPC
 
 /// The shape of one parameter: validated by the bridge and published as JSON Schema in the
 /// OpenRPC document and the MCP tool list, from this one definition.
-public indirect enum Schema: Sendable {
+public indirect enum ParamSchema: Sendable {
     /// A string; `format` adds a syntax check and a `pattern`; `values` makes it an enum.
     case string(format: StringFormat? = nil, values: [String]? = nil, maxLength: Int? = nil)
     case boolean
@@ -12,7 +11,7 @@ public indirect enum Schema: Sendable {
     /// Any JSON object, passed through untouched.
     case freeObject
     /// An object with exactly these members (none required), nothing else.
-    case object(properties: [(String, Schema)])
+    case object(properties: [(String, ParamSchema)])
 
     /// The JSON Schema of this shape.
     public var json: JSON {

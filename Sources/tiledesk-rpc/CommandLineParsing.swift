@@ -1,45 +1,11 @@
 import Foundation
 import TiledeskAPI
+import TiledeskRPC
 
-/// Everything the bridge is told at start, from flags over environment (CONTRACT section 1).
-public struct Configuration: Sendable, Equatable {
-    public static let version = TiledeskClient.bridgeVersion
-    public static let defaultAPIURL = "https://api.tiledesk.com/v3"
-
-    public var apiURL = Configuration.defaultAPIURL
-    public var token: String?
-    public var email: String?
-    public var password: String?
-    public var projectID: String?
-    public var sandbox = false
-    /// Seconds every sandbox answer is delayed (to try timeouts and cancellation offline).
-    public var sandboxLatency: Double = 0
-    public var timeout: Double = 30
-    public var retries = 2
-    public var maxConcurrency = 8
-    public var maxRate: Double?
-    public var rateLimitWait: Double = 120
-    public var maxLineBytes = 4_194_304
-    public var logLevel = Logger.Level.warn
-    public var allowInsecureHTTP = false
-
-    public init() {}
-
-    /// What the command line asked for.
-    public enum Action: Equatable, Sendable {
-        case serve(Configuration)
-        case printHelp
-        case printVersion
-    }
-
-    /// A bad flag or value: the bridge prints `message` on one line and exits 2.
-    public struct UsageError: Error, Equatable, CustomStringConvertible {
-        public let message: String
-        public var description: String { message }
-    }
-
+/// Flags over environment, checked at start: a bad one is a `UsageError` (one line, exit 2).
+extension Configuration {
     /// Reads flags (`--flag value` or `--flag=value`) over the environment.
-    public static func parse(arguments: [String], environment: [String: String]) throws(UsageError) -> Action {
+    static func parse(arguments: [String], environment: [String: String]) throws(UsageError) -> Action {
         var config = Configuration()
         try config.applyEnvironment(environment)
         var args = arguments[...]
@@ -118,7 +84,7 @@ public struct Configuration: Sendable, Equatable {
     }
 
     /// `localhost`, 127.0.0.0/8 and ::1.
-    public static func isLoopback(_ host: String) -> Bool {
+    static func isLoopback(_ host: String) -> Bool {
         let h = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
         return h == "localhost" || h.hasSuffix(".localhost") || h == "::1" || h.hasPrefix("127.")
     }
@@ -133,15 +99,15 @@ public struct Configuration: Sendable, Equatable {
         guard let v = Int(text), v >= min else { throw UsageError(message: "\(name) must be an integer of at least \(min), not \(text)") }
         return v
     }
-    private static func logLevel(_ name: String, _ text: String) throws(UsageError) -> Logger.Level {
-        guard let v = Logger.Level(name: text.lowercased()) else {
+    private static func logLevel(_ name: String, _ text: String) throws(UsageError) -> DiagnosticLog.Level {
+        guard let v = DiagnosticLog.Level(name: text.lowercased()) else {
             throw UsageError(message: "\(name) must be error, warn, info or debug, not \(text)")
         }
         return v
     }
 
-    public static let help = """
-        tiledesk-rpc \(version): Tiledesk user and team management over line-delimited JSON-RPC 2.0 on stdin/stdout.
+    static let help = """
+        tiledesk-rpc \(ProductInfo.version): Tiledesk user and team management over line-delimited JSON-RPC 2.0 on stdin/stdout.
 
         Usage: tiledesk-rpc [flags]        (one JSON-RPC message per line on stdin; answers on stdout)
 

@@ -26,6 +26,18 @@ extension TiledeskError: RPCErrorConvertible {
         if let tiledeskCode { data["tiledesk_code"] = .number(JSONNumber(tiledeskCode)) }
         if let operation { data["request"] = .string(operation) }
         if let retryAfter { data["retry_after"] = .number(JSONNumber(retryAfter)) }
-        return RPCError(code: code, message: message, data: .object(data))
+        return RPCError(code: code, message: advice.map { "\(message); \($0)" } ?? message, data: .object(data))
+    }
+
+    /// What the bridge's user can do about it, in the bridge's own settings (the REST client
+    /// knows none of them).
+    var advice: String? {
+        switch kind {
+        case .notAuthenticated: "set TILEDESK_TOKEN (or --token), or TILEDESK_EMAIL and TILEDESK_PASSWORD"
+        case .timeout: "raise --timeout or try again"
+        case .rateLimited where httpStatus == nil: "the wait is bounded by --rate-limit-wait"
+        case .badUpstream where (300...399).contains(httpStatus ?? 0): "check --api-url"
+        default: nil
+        }
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 
 /// Diagnostics on stderr, never stdout, with every known secret written as `***`.
-public final class Logger: Sendable {
+public final class DiagnosticLog: Sendable {
     public enum Level: Int, Sendable, Comparable, CaseIterable {
         case error, warn, info, debug
         public static func < (a: Level, b: Level) -> Bool { a.rawValue < b.rawValue }
@@ -20,7 +20,7 @@ public final class Logger: Sendable {
     public init(level: Level) { self.level = level }
 
     /// A logger that says nothing (tests, embedding).
-    public static let silent = Logger(level: .error)
+    public static let silent = DiagnosticLog(level: .error)
 
     /// Adds a value that must never be printed (a token, a password).
     public func addSecret(_ secret: String?) {

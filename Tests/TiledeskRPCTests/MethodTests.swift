@@ -1,16 +1,17 @@
 import Foundation
+import HTTPCore
 import JSONCore
 import JSONRPC
 import Testing
 import TiledeskAPI
 import TestSupport
 import TiledeskSandbox
-@testable import TiledeskRPCMethods
+@testable import TiledeskRPC
 
 /// Handlers against the in-memory emulator behind a recording transport, so each test sees
 /// exactly which requests a call made.
 final class RecordingTransport: HTTPTransport, @unchecked Sendable {
-    let base = TiledeskEmulator(seeded: true)
+    let base = Sandbox(seeded: true)
     private let lock = NSLock()
     private var sent: [HTTPRequest] = []
     var requests: [HTTPRequest] { lock.withLock { sent } }
