@@ -24,7 +24,8 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from typing import Dict, List, Optional, Tuple
 
-from tiledesk_rpc import BridgeNotFound, TiledeskRPC, TiledeskRPCError, settings_from_environ
+from _bridge import add_bridge_arguments, start_client
+from tiledesk_rpc import TiledeskRPC, TiledeskRPCError
 
 Row = Tuple[int, str, str]  # (line number, email, role)
 
@@ -68,11 +69,8 @@ def invite(client: TiledeskRPC, row: Row, args: argparse.Namespace) -> Tuple[boo
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description="Invite people listed in a CSV (columns email,role) to a Tiledesk project.")
     parser.add_argument("csv", help="CSV file with a header line: email,role")
-    parser.add_argument("--project-id", help="the project (default: the bridge's default project)")
-    parser.add_argument("--dry-run", action="store_true", help="validate every row, send no invitation")
-    parser.add_argument("--sandbox", action="store_true", help="use the bridge's offline sandbox")
     parser.add_argument("--ensure", action="store_true", help="an existing member counts as success")
-    parser.add_argument("--binary", help="path of the tiledesk-rpc binary")
+    add_bridge_arguments(parser)
     parser.add_argument("--concurrency", type=int, default=4, help="invitations in flight at once (default 4)")
     args = parser.parse_args(argv)
 
@@ -81,16 +79,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     except (OSError, ValueError, csv.Error) as exc:
         print(f"bulk_invite: {exc}", file=sys.stderr)
         return 2
-    try:
-        client = TiledeskRPC(
-            args.binary,
-            sandbox=args.sandbox,
-            project_id=args.project_id,
-            env=None if args.sandbox else settings_from_environ(),
-            timeout=300,
-        )
-    except BridgeNotFound as exc:
-        print(f"bulk_invite: {exc}", file=sys.stderr)
+    client = start_client(args, "bulk_invite", timeout=300)
+    if client is None:
         return 2
 
     failed = 0

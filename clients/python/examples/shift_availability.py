@@ -22,7 +22,8 @@ import argparse
 import sys
 from typing import Dict, List, Optional, Set
 
-from tiledesk_rpc import BridgeNotFound, Teammate, TiledeskRPC, TiledeskRPCError, settings_from_environ
+from _bridge import add_bridge_arguments, start_client
+from tiledesk_rpc import Teammate, TiledeskRPC, TiledeskRPCError
 
 DEFAULT_ROLES = "agent"
 
@@ -67,12 +68,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description="Make the teammates on shift available and every other agent unavailable.")
     parser.add_argument("on_shift", nargs="*", help="e-mail, teammate id or user id of each teammate on shift")
     parser.add_argument("--file", help="read more names from this file, one per line (# starts a comment)")
-    parser.add_argument("--project-id", help="the project (default: the bridge's default project)")
     parser.add_argument("--roles", default=DEFAULT_ROLES,
                         help=f"roles made unavailable when not on shift (default {DEFAULT_ROLES}); anyone on shift is made available")
-    parser.add_argument("--dry-run", action="store_true", help="show what would change; change nothing")
-    parser.add_argument("--sandbox", action="store_true", help="use the bridge's offline sandbox")
-    parser.add_argument("--binary", help="path of the tiledesk-rpc binary")
+    add_bridge_arguments(parser)
     args = parser.parse_args(argv)
 
     names = list(args.on_shift)
@@ -87,16 +85,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         parser.error("name at least one teammate on shift")
     roles: Set[str] = {r.strip() for r in args.roles.split(",") if r.strip()} - {"owner"}
 
-    try:
-        client = TiledeskRPC(
-            args.binary,
-            sandbox=args.sandbox,
-            project_id=args.project_id,
-            env=None if args.sandbox else settings_from_environ(),
-            timeout=120,
-        )
-    except BridgeNotFound as exc:
-        print(f"shift_availability: {exc}", file=sys.stderr)
+    client = start_client(args, "shift_availability", timeout=120)
+    if client is None:
         return 2
 
     with client:

@@ -4,6 +4,7 @@ matches answers, timeouts and cancellation, batches, a bridge that dies or never
 from __future__ import annotations
 
 import asyncio
+import inspect
 import os
 import sys
 import threading
@@ -22,9 +23,11 @@ from tiledesk_rpc import (
     InvalidParams,
     InvalidRequest,
     NotFound,
+    ConfigurationError,
     TiledeskRPC,
     TiledeskRPCError,
 )
+from tiledesk_rpc._environment import SETTINGS
 
 from .support import ALICE_TM, DEMO_PROJECT, FAKES, async_fake, fake
 from .vectors import wait_for
@@ -67,7 +70,7 @@ class HelperParamsTests(unittest.TestCase):
             ),
             (c.project.list(), "project.list", None),
             (c.team.list(), "team.list", None),
-            (c.team.list(DEMO_PROJECT, "agent", "active", "online", False), "team.list",
+            (c.team.list(DEMO_PROJECT, role="agent", status="active", presence="online", include_trashed=False), "team.list",
              {"project_id": DEMO_PROJECT, "role": "agent", "status": "active", "presence": "online", "include_trashed": False}),
             (c.team.list(include_trashed=True), "team.list", {"include_trashed": True}),
             (c.team.get(TM), "team.get", {"project_user_id": TM}),
@@ -136,46 +139,53 @@ class HelperParamsTests(unittest.TestCase):
 
 
 class EnvironmentTests(unittest.TestCase):
-    def test_clean_environment(self) -> None:
-        with mock.patch.dict(os.environ, {"SECRET_OF_CALLER": "x", "TILEDESK_TOKEN": "from-caller", "TILEDESK_RPC_BIN": "/x"}):
-            with fake("echo_bridge.py", sandbox=True, api_url="http://localhost:8081/api", token="T", email="e@example.com",
-                      password="p", project_id=DEMO_PROJECT, timeout=7, env={"TILEDESK_LOG_LEVEL": "debug", "HOME": None}) as c:
-                env = c.call("env")
+    CALLER = {"SECRET_OF_CALLER": "x", "TILEDESK_TOKEN": "from-caller", "TILEDESK_LOG_LEVEL": "info", "TILEDESK_RPC_BIN": "/x"}
+
+    def env_of(self, **kwargs: Any) -> Dict[str, str]:
+        with mock.patch.dict(os.environ, self.CALLER):
+            with fake("echo_bridge.py", **kwargs) as c:
+                return cast(Dict[str, str], c.call("env"))
+
+    @staticmethod
+    def tiledesk(env: Dict[str, str]) -> Dict[str, str]:
+        return {k: v for k, v in env.items() if k.startswith("TILEDESK_")}
+
+    def test_settings_win_over_the_callers_variables(self) -> None:
+        env = self.env_of(api_url="http://localhost:8081/api", token="T", email="e@example.com", password="p",
+                          project_id=DEMO_PROJECT, log_level="debug", upstream_timeout=7, retries=0, max_rate=2.5,
+                          timeout=3, env={"HOME": None, "EXTRA": "1"})
         self.assertNotIn("SECRET_OF_CALLER", env)
-        self.assertNotIn("TILEDESK_RPC_BIN", env)
         self.assertNotIn("HOME", env)  # removed by env={"HOME": None}
+        self.assertEqual(env["EXTRA"], "1")
         self.assertEqual(env.get("PATH"), os.environ.get("PATH"))
-        expected = {
-            "TILEDESK_SANDBOX": "1",
+        self.assertEqual(self.tiledesk(env), {
             "TILEDESK_API_URL": "http://localhost:8081/api",
             "TILEDESK_TOKEN": "T",
             "TILEDESK_EMAIL": "e@example.com",
             "TILEDESK_PASSWORD": "p",
             "TILEDESK_PROJECT_ID": DEMO_PROJECT,
-            "TILEDESK_TIMEOUT": "7",
             "TILEDESK_LOG_LEVEL": "debug",
-        }
-        self.assertEqual({k: v for k, v in env.items() if k.startswith("TILEDESK_")}, expected)
+            "TILEDESK_TIMEOUT": "7",
+            "TILEDESK_RETRIES": "0",
+            "TILEDESK_MAX_RATE": "2.5",
+        })
 
-    def test_nothing_tiledesk_unless_given(self) -> None:
-        with mock.patch.dict(os.environ, {"TILEDESK_TOKEN": "from-caller", "TILEDESK_SANDBOX": "1"}):
-            with fake("echo_bridge.py", timeout=None) as c:
-                env = c.call("env")
-        self.assertEqual([k for k in env if k.startswith("TILEDESK_")], [])
+    def test_the_callers_tiledesk_variables_are_inherited(self) -> None:
+        self.assertEqual(self.tiledesk(self.env_of()), {"TILEDESK_TOKEN": "from-caller", "TILEDESK_LOG_LEVEL": "info"})
 
-    def test_settings_from_environ(self) -> None:
-        got = tiledesk_rpc.settings_from_environ({"TILEDESK_TOKEN": "t", "TILEDESK_RPC_BIN": "/b", "PATH": "/bin"})
-        self.assertEqual(got, {"TILEDESK_TOKEN": "t"})
+    def test_a_sandbox_inherits_no_server_or_account(self) -> None:
+        self.assertEqual(self.tiledesk(self.env_of(sandbox=True)), {"TILEDESK_SANDBOX": "1", "TILEDESK_LOG_LEVEL": "info"})
+
+    def test_inheriting_can_be_turned_off(self) -> None:
+        self.assertEqual(self.tiledesk(self.env_of(inherit_settings=False, retries=1)), {"TILEDESK_RETRIES": "1"})
+
+    def test_constructor_settings_are_the_shared_table(self) -> None:
+        params = inspect.signature(TiledeskRPC).parameters
+        self.assertLessEqual(set(SETTINGS), set(params))
 
     def test_extra_args(self) -> None:
         with fake("echo_bridge.py", "--sandbox-latency", "2") as c:
             self.assertEqual(c.call("argv"), ["--sandbox-latency", "2"])
-
-    def test_timeout_formatting(self) -> None:
-        self.assertEqual(tiledesk_rpc._common.format_seconds(30), "30")
-        self.assertEqual(tiledesk_rpc._common.format_seconds(2.5), "2.5")
-        with self.assertRaises(ValueError):
-            tiledesk_rpc._common.format_seconds(0)
 
 
 class BinaryLookupTests(unittest.TestCase):
@@ -352,15 +362,28 @@ class BridgeDeathTests(unittest.TestCase):
         finally:
             c.close()
 
-    def test_exits_at_startup(self) -> None:
-        with fake("bad_flag.py") as c:
-            with self.assertRaises(BridgeClosed) as ctx:
-                c.ping()
-            self.assertIn("unknown flag", ctx.exception.stderr)
-        self.assertEqual(c.returncode, 2)
+    def test_a_refused_setting_fails_construction_with_the_bridges_message(self) -> None:
+        lines: List[str] = []
+        with self.assertRaises(ConfigurationError) as ctx:
+            fake("bad_flag.py", on_stderr=lines.append)
+        self.assertEqual(str(ctx.exception), "tiledesk-rpc: unknown flag --bogus")
+        self.assertEqual(ctx.exception.returncode, 2)
+        self.assertEqual(lines, ["tiledesk-rpc: unknown flag --bogus"])
+
+    def test_async_start_fails_the_same_way(self) -> None:
+        async def main() -> None:
+            client = async_fake("bad_flag.py")
+            with self.assertRaises(ConfigurationError):
+                await client.ping()
+            with self.assertRaises(ConfigurationError):  # the reason stays, call after call
+                await client.start()
+
+        asyncio.run(asyncio.wait_for(main(), 30))
 
     def test_batch_on_dead_bridge(self) -> None:
-        with fake("bad_flag.py") as c:
+        with fake("dies_after_one_line.py", "0") as c:
+            with self.assertRaises(BridgeClosed):
+                c.ping()
             self.assertTrue(wait_for(lambda: c.closed, 5))
             with c.batch() as batch:
                 item = batch.ping()
@@ -409,12 +432,6 @@ class BridgeDeathTests(unittest.TestCase):
         pending = c.submit("sleep", {"seconds": 0.3})
         self.assertEqual(c.close(), 0)
         self.assertEqual(pending.result(1), {"slept": 0.3})
-
-    def test_stderr_callback(self) -> None:
-        lines: List[str] = []
-        with fake("bad_flag.py", on_stderr=lines.append) as c:
-            self.assertTrue(wait_for(lambda: c.closed, 5))
-        self.assertEqual(lines, ["tiledesk-rpc: unknown flag --bogus"])
 
 
 class AsyncMechanicsTests(unittest.TestCase):

@@ -7,7 +7,8 @@ import concurrent.futures
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Dict, Generic, List, Optional, Type, TypeVar, Union
 
-from ._api import BatchAuthAPI, BatchProjectAPI, BatchTeamAPI, BatchUserAPI
+from ._api import BatchGroups
+from ._base import AnyFuture
 from ._common import encode, request
 
 if TYPE_CHECKING:
@@ -15,9 +16,6 @@ if TYPE_CHECKING:
     from .client import TiledeskRPC
 
 T = TypeVar("T")
-
-_AnyFuture = Union["concurrent.futures.Future[Any]", "asyncio.Future[Any]"]
-
 
 class BatchItem(Generic[T]):
     """The handle of one call in a batch, like a finished future once the batch was sent.
@@ -29,7 +27,7 @@ class BatchItem(Generic[T]):
 
     __slots__ = ("id", "method", "params", "_future")
 
-    def __init__(self, method: str, params: Any, future: _AnyFuture) -> None:
+    def __init__(self, method: str, params: Any, future: AnyFuture) -> None:
         #: the JSON-RPC id, assigned when the batch is sent
         self.id: Optional[int] = None
         self.method = method
@@ -71,17 +69,14 @@ class BatchItem(Generic[T]):
         return f"<BatchItem {self.method} id={self.id} {state}>"
 
 
-class _BatchBase:
+class _BatchBase(BatchGroups):
     def __init__(self, timeout: Optional[float]) -> None:
         self.timeout = timeout
         self._items: List[BatchItem[Any]] = []
         self._sent = False
-        self.user = BatchUserAPI(self)
-        self.project = BatchProjectAPI(self)
-        self.team = BatchTeamAPI(self)
-        self.auth = BatchAuthAPI(self)
+        self._mount_groups()
 
-    def _new_future(self) -> _AnyFuture:
+    def _new_future(self) -> AnyFuture:
         raise NotImplementedError
 
     def call(self, method: str, params: Any = None) -> BatchItem[Any]:
@@ -131,7 +126,7 @@ class Batch(_BatchBase):
         super().__init__(timeout)
         self._client = client
 
-    def _new_future(self) -> _AnyFuture:
+    def _new_future(self) -> AnyFuture:
         return concurrent.futures.Future()
 
     def send(self) -> List[BatchItem[Any]]:
@@ -161,7 +156,7 @@ class AsyncBatch(_BatchBase):
         super().__init__(timeout)
         self._client = client
 
-    def _new_future(self) -> _AnyFuture:
+    def _new_future(self) -> AnyFuture:
         return asyncio.get_running_loop().create_future()
 
     async def send(self) -> List[BatchItem[Any]]:

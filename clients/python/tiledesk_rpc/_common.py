@@ -10,46 +10,13 @@ import shutil
 import threading
 from typing import Any, Deque, Dict, Iterable, List, Mapping, Optional, Sequence, Union
 
+from ._environment import ACCOUNT_VARS, BASIC_ENV_VARS, SETTINGS
 from .errors import BridgeClosed, BridgeNotFound, BRIDGE_CLOSED_CODE, InvalidRequest
 
 PathLike = Union[str, "os.PathLike[str]"]
 
 BINARY_NAME = "tiledesk-rpc"
 BINARY_ENV = "TILEDESK_RPC_BIN"
-
-#: Variables copied from the caller's environment into the bridge's (when set):
-#: what a process needs to run, find its libraries, format text, reach a proxy and
-#: verify TLS. Nothing else is inherited, TILEDESK_* settings included.
-BASIC_ENV_VARS = (
-    "PATH",
-    "HOME",
-    "USER",
-    "LOGNAME",
-    "LANG",
-    "LANGUAGE",
-    "LC_ALL",
-    "LC_CTYPE",
-    "LC_MESSAGES",
-    "LC_NUMERIC",
-    "TZ",
-    "TMPDIR",
-    "TEMP",
-    "TMP",
-    "LD_LIBRARY_PATH",
-    "DYLD_LIBRARY_PATH",
-    "SSL_CERT_FILE",
-    "SSL_CERT_DIR",
-    "HTTP_PROXY",
-    "HTTPS_PROXY",
-    "NO_PROXY",
-    "ALL_PROXY",
-    "http_proxy",
-    "https_proxy",
-    "no_proxy",
-    "all_proxy",
-    "SYSTEMROOT",  # Windows needs these two to start any process
-    "COMSPEC",
-)
 
 #: The bridge's default ``--max-line-bytes``.
 DEFAULT_MAX_LINE_BYTES = 4 * 1024 * 1024
@@ -96,57 +63,45 @@ def find_binary(binary: Optional[PathLike] = None) -> str:
     raise BridgeNotFound(f"tiledesk-rpc binary not found: no binary argument, no ${BINARY_ENV}, none on PATH. {_NOT_FOUND_HELP}")
 
 
-def format_seconds(value: float) -> str:
-    """``30`` for 30.0, ``2.5`` for 2.5: what the bridge's numeric flags expect."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(f"expected a number of seconds, got {value!r}")
-    if value <= 0:
-        raise ValueError(f"a timeout must be positive, got {value!r}")
-    return str(int(value)) if float(value).is_integer() else repr(float(value))
+def setting_text(value: Union[str, int, float, bool]) -> str:
+    """A setting as its environment variable holds it: ``1`` for True, ``30`` for 30.0, ``2.5`` for 2.5."""
+    if value is True:
+        return "1"
+    if isinstance(value, (int, float)):
+        return str(int(value)) if float(value).is_integer() else repr(float(value))
+    return str(value)
 
 
 def build_env(
+    settings: Mapping[str, Any],
     *,
-    sandbox: bool = False,
-    api_url: Optional[str] = None,
-    token: Optional[str] = None,
-    email: Optional[str] = None,
-    password: Optional[str] = None,
-    project_id: Optional[str] = None,
-    timeout: Optional[float] = None,
+    inherit: bool = True,
     env: Optional[Mapping[str, Optional[str]]] = None,
     base: Optional[Mapping[str, str]] = None,
 ) -> Dict[str, str]:
-    """The bridge's environment: the basics of ``base`` (default ``os.environ``), the
-    ``TILEDESK_*`` settings given as arguments, then ``env`` (a ``None`` value removes a key)."""
+    """The bridge's environment, in layers (a later one wins over an earlier one):
+
+    1. the basics of ``base`` (default ``os.environ``): :data:`BASIC_ENV_VARS`;
+    2. with ``inherit``, the caller's ``TILEDESK_*`` variables, but ``TILEDESK_RPC_BIN`` and, when
+       ``settings`` ask for the sandbox, those naming a server or an account (:data:`ACCOUNT_VARS`:
+       the sandbox has its own, and a real token would be refused there);
+    3. ``settings``, by their names in :data:`SETTINGS` (``None`` or ``False``: not given);
+    4. ``env`` (a ``None`` value removes a key).
+    """
     source = os.environ if base is None else base
     child = {name: source[name] for name in BASIC_ENV_VARS if name in source}
-    settings = {
-        "TILEDESK_API_URL": api_url,
-        "TILEDESK_TOKEN": token,
-        "TILEDESK_EMAIL": email,
-        "TILEDESK_PASSWORD": password,
-        "TILEDESK_PROJECT_ID": project_id,
-        "TILEDESK_SANDBOX": "1" if sandbox else None,
-        "TILEDESK_TIMEOUT": format_seconds(timeout) if timeout is not None else None,
-    }
-    child.update({k: v for k, v in settings.items() if v is not None})
+    if inherit:
+        skipped = {BINARY_ENV, *(ACCOUNT_VARS if settings.get("sandbox") else ())}
+        child.update({k: v for k, v in source.items() if k.startswith("TILEDESK_") and k not in skipped})
+    for name, value in settings.items():
+        if value is not None and value is not False:
+            child[SETTINGS[name]] = setting_text(value)
     for key, value in (env or {}).items():
         if value is None:
             child.pop(key, None)
         else:
             child[str(key)] = str(value)
     return child
-
-
-def settings_from_environ(environ: Optional[Mapping[str, str]] = None) -> Dict[str, str]:
-    """The caller's ``TILEDESK_*`` variables (``TILEDESK_RPC_BIN`` aside), to pass on as ``env=``.
-
-    The client never hands its own environment to the bridge; a script that wants
-    the usual ``TILEDESK_TOKEN`` etc. to apply passes ``env=settings_from_environ()``.
-    """
-    source = os.environ if environ is None else environ
-    return {k: v for k, v in source.items() if k.startswith("TILEDESK_") and k != BINARY_ENV}
 
 
 def max_line_bytes(args: Sequence[str]) -> int:

@@ -3,108 +3,47 @@
 from __future__ import annotations
 
 import asyncio
-import itertools
-import json
 from types import TracebackType
-from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Set, Tuple, Type
+from typing import Any, Dict, List, Optional, Type
 
-from ._api import AsyncAuthAPI, AsyncProjectAPI, AsyncTeamAPI, AsyncUserAPI
+from ._api import AsyncGroups
+from ._base import _BaseBridge
 from ._batch import AsyncBatch, BatchItem
-from ._common import (
-    DEFAULT_CLOSE_TIMEOUT,
-    STDERR_MAX_LINE,
-    PathLike,
-    StderrTail,
-    bridge_closed,
-    build_env,
-    cancel_line,
-    command,
-    encode,
-    find_binary,
-    line_too_long,
-    max_line_bytes,
-    request,
-)
-from .errors import BridgeClosed, BridgeNotFound, CallTimeout, error_from_wire
+from ._common import STDERR_MAX_LINE, bridge_closed, cancel_line, encode
+from .errors import BridgeClosed, BridgeNotFound
 
 __all__ = ["AsyncTiledeskRPC"]
 
 _READ_CHUNK = 1 << 16
 
 
-class AsyncTiledeskRPC:
+class AsyncTiledeskRPC(AsyncGroups, _BaseBridge):
     """A ``tiledesk-rpc`` bridge driven from asyncio::
 
         async with AsyncTiledeskRPC(sandbox=True) as client:
             team = await client.team.list()
 
     Takes the same arguments as :class:`~tiledesk_rpc.TiledeskRPC`. The process starts
-    on ``async with``, :meth:`start` or the first call; :meth:`aclose` stops it. Use
-    one instance from one event loop; any number of tasks may call at once.
+    on ``async with``, :meth:`start` or the first call (a setting the bridge refuses raises
+    :class:`~tiledesk_rpc.ConfigurationError` there); :meth:`aclose` stops it. Use one
+    instance from one event loop; any number of tasks may call at once.
     """
 
-    def __init__(
-        self,
-        binary: Optional[PathLike] = None,
-        *,
-        sandbox: bool = False,
-        api_url: Optional[str] = None,
-        token: Optional[str] = None,
-        email: Optional[str] = None,
-        password: Optional[str] = None,
-        project_id: Optional[str] = None,
-        timeout: Optional[float] = None,
-        env: Optional[Mapping[str, Optional[str]]] = None,
-        extra_args: Iterable[str] = (),
-        close_timeout: float = DEFAULT_CLOSE_TIMEOUT,
-        on_stderr: Optional[Callable[[str], None]] = None,
-    ) -> None:
-        self.binary = find_binary(binary)
-        self.args: List[str] = command(self.binary, extra_args)
-        self.env: Dict[str, str] = build_env(
-            sandbox=sandbox,
-            api_url=api_url,
-            token=token,
-            email=email,
-            password=password,
-            project_id=project_id,
-            timeout=timeout,
-            env=env,
-        )
-        #: the default timeout of each call, in seconds (None: wait forever)
-        self.timeout = timeout
-        self.close_timeout = close_timeout
-        self._on_stderr = on_stderr
-        self._max_line = max_line_bytes(self.args[1:])
-        self._pending: Dict[Any, Tuple["asyncio.Future[Any]", str]] = {}
-        self._abandoned: Set[Any] = set()
-        self._ids = itertools.count(1)
-        self._closing = False
-        self._eof = False
-        self._stderr = StderrTail()
+    def _launch(self) -> None:
         self._proc: Optional[asyncio.subprocess.Process] = None
         self._start_task: Optional["asyncio.Future[None]"] = None
         self._reader_task: Optional["asyncio.Task[None]"] = None
         self._stderr_task: Optional["asyncio.Task[None]"] = None
         self._drain_lock: Optional[asyncio.Lock] = None
 
-        self.user = AsyncUserAPI(self)
-        """``user.get``, ``user.update``"""
-        self.project = AsyncProjectAPI(self)
-        """``project.list``"""
-        self.team = AsyncTeamAPI(self)
-        """``team.list``, ``team.get``, ``team.get_by_user``, ``team.me``, ``team.invite``,
-        ``team.update``, ``team.update_me``, ``team.leave``, ``team.restore``"""
-        self.auth = AsyncAuthAPI(self)
-        """``auth.signin``"""
-
     # -- lifecycle ----------------------------------------------------------------------------
 
     async def start(self) -> "AsyncTiledeskRPC":
-        """Start the bridge process (done by ``async with`` and the first call)."""
-        if self._closing:
-            raise bridge_closed("the tiledesk-rpc client is closed", None, self._stderr.text())
+        """Start the bridge process and check it accepted its settings (done by ``async with``
+        and the first call)."""
         if self._start_task is None:
+            if self._closing:
+                raise bridge_closed("the tiledesk-rpc client is closed", None, self._stderr.text())
             self._start_task = asyncio.ensure_future(self._spawn())
         await asyncio.shield(self._start_task)
         return self
@@ -124,6 +63,15 @@ class AsyncTiledeskRPC:
         loop = asyncio.get_running_loop()
         self._stderr_task = loop.create_task(self._drain_stderr())
         self._reader_task = loop.create_task(self._read_stdout())
+        try:
+            req_id, future = await self._submit("ping", None)
+            await self._wait(req_id, "ping", future, None)
+        except BridgeClosed as exc:
+            await self.aclose()
+            raise self._start_failure(exc) from None
+        except BaseException:
+            await self.aclose()
+            raise
 
     async def aclose(self, timeout: Optional[float] = None) -> Optional[int]:
         """Close the bridge's stdin and wait for it to finish its calls and exit.
@@ -133,11 +81,9 @@ class AsyncTiledeskRPC:
         Safe to call more than once. Returns the exit status.
         """
         self._closing = True
-        if self._start_task is not None:
-            try:
-                await asyncio.shield(self._start_task)
-            except BridgeNotFound:
-                return None
+        starting = self._start_task
+        if starting is not None and not starting.done() and asyncio.current_task() is not starting:
+            await asyncio.wait({starting})  # its failure, if any, is the caller's of start()
         proc = self._proc
         if proc is None:
             return None
@@ -179,6 +125,7 @@ class AsyncTiledeskRPC:
 
         Cancelling the awaiting task also cancels the call on the bridge.
         """
+        await self.start()
         req_id, future = await self._submit(method, params)
         return await self._wait(req_id, method, future, timeout)
 
@@ -212,24 +159,7 @@ class AsyncTiledeskRPC:
         """The bridge's exit status, or None while it runs."""
         return self._proc.returncode if self._proc is not None else None
 
-    @property
-    def closed(self) -> bool:
-        """True after :meth:`aclose`, or once the bridge has exited."""
-        return self._closing or self._eof
-
-    @property
-    def stderr_tail(self) -> str:
-        """The last lines the bridge wrote to stderr."""
-        return self._stderr.text()
-
-    # -- internals ----------------------------------------------------------------------------
-
-    def _closed_error(self, method: str) -> BridgeClosed:
-        if self._closing:
-            reason = f"the tiledesk-rpc client is closed; cannot call {method}"
-        else:
-            reason = f"the tiledesk-rpc bridge has exited; cannot call {method}"
-        return bridge_closed(reason, self.returncode, self._stderr.text())
+    # -- I/O ------------------------------------------------------------------------------------
 
     async def _write(self, data: bytes, method: str) -> None:
         proc = self._proc
@@ -254,23 +184,17 @@ class AsyncTiledeskRPC:
         except (OSError, RuntimeError):
             pass
 
-    async def _submit(self, method: str, params: Any) -> Tuple[int, "asyncio.Future[Any]"]:
-        await self.start()
-        req_id = next(self._ids)
-        line = encode(request(req_id, method, params))
-        if len(line) > self._max_line:
-            raise line_too_long(len(line), self._max_line)
-        if self._closing or self._eof:
-            raise self._closed_error(method)
+    async def _submit(self, method: str, params: Any) -> "tuple[int, asyncio.Future[Any]]":
+        req_id, line = self._request_line(method, params)
         future: "asyncio.Future[Any]" = asyncio.get_running_loop().create_future()
-        self._pending[req_id] = (future, method)
+        self._register(req_id, future, method)
         try:
-            await self._write(line + b"\n", method)
+            await self._write(line, method)
         except asyncio.CancelledError:  # cancelled while waiting to flush: the bridge may have it
             self._abandon(req_id)
             raise
         except BaseException:
-            self._pending.pop(req_id, None)
+            self._forget([req_id])
             raise
         return req_id, future
 
@@ -285,69 +209,32 @@ class AsyncTiledeskRPC:
             return future.result()
         self._abandon(req_id)
         future.cancel()
-        raise CallTimeout(
-            -32800,
-            f"{method} did not answer within {limit} s; it was cancelled on the bridge",
-            {"retryable": True, "id": req_id, "method": method, "timeout": limit},
-        )
-
-    def _abandon(self, req_id: Any) -> bool:
-        if self._pending.pop(req_id, None) is None:
-            return False
-        if not self._eof:
-            self._abandoned.add(req_id)
-        self._send_cancel(req_id)
-        return True
+        raise self._timeout_error(method, req_id, limit)
 
     async def _send_batch(self, items: List[BatchItem[Any]], timeout: Optional[float]) -> None:
         if not items:
             return
         await self.start()
-        futures: List["asyncio.Future[Any]"] = [item._future for item in items]  # type: ignore[misc]
-        messages = []
-        for item in items:
-            item.id = next(self._ids)
-            messages.append(request(item.id, item.method, item.params))
-        line = encode(messages)
         try:
-            if len(line) > self._max_line:
-                for future in futures:
-                    future.set_exception(line_too_long(len(line), self._max_line, "batch"))
+            line = self._batch_line(items)
+            if line is None:
                 return
-            if self._closing or self._eof:
-                for item, future in zip(items, futures):
-                    future.set_exception(self._closed_error(item.method))
-                return
-            for item, future in zip(items, futures):
-                self._pending[item.id] = (future, item.method)
             try:
-                await self._write(line + b"\n", "a batch")
+                await self._write(line, "a batch")
             except BridgeClosed:
-                for item, future in zip(items, futures):
-                    self._pending.pop(item.id, None)
-                    if not future.done():
-                        future.set_exception(self._closed_error(item.method))
+                self._batch_unsent(items)
                 return
             limit = self.timeout if timeout is None else timeout
             try:
-                await asyncio.wait(futures, timeout=limit)
+                await asyncio.wait([item._future for item in items], timeout=limit)  # type: ignore[misc]
             except asyncio.CancelledError:
-                for item in items:
-                    self._abandon(item.id)
+                self._abandon_all(item.id for item in items)
                 raise
-            for item, future in zip(items, futures):
-                if not future.done() and self._abandon(item.id):
-                    future.set_exception(
-                        CallTimeout(
-                            -32800,
-                            f"{item.method} (in a batch) did not answer within {limit} s; it was cancelled on the bridge",
-                            {"retryable": True, "id": item.id, "method": item.method, "timeout": limit},
-                        )
-                    )
+            self._batch_timed_out(items, limit)
         finally:
-            for future in futures:  # errors are read from the handles; don't log them as unretrieved
-                if future.done() and not future.cancelled():
-                    future.exception()
+            for item in items:  # errors are read from the handles; don't log them as unretrieved
+                if item._future.done() and not item._future.cancelled():
+                    item._future.exception()
 
     async def _drain_stderr(self) -> None:
         assert self._proc is not None and self._proc.stderr is not None
@@ -370,14 +257,6 @@ class AsyncTiledeskRPC:
         except (OSError, ValueError):
             pass
 
-    def _stderr_line(self, line: bytes) -> None:
-        self._stderr.add(line)
-        if self._on_stderr is not None:
-            try:
-                self._on_stderr(line[:STDERR_MAX_LINE].decode("utf-8", "replace").rstrip("\r"))
-            except Exception:
-                pass
-
     async def _read_stdout(self) -> None:
         assert self._proc is not None and self._proc.stdout is not None
         stream = self._proc.stdout
@@ -398,83 +277,28 @@ class AsyncTiledeskRPC:
                     del buffer[: end + 1]
                     scanned = 0
                     self._handle_line(line)
-            if buffer.strip():
-                self._handle_line(bytes(buffer))
+            self._handle_line(bytes(buffer))
         except (OSError, ValueError):
             pass
         finally:
-            await self._on_eof()
-
-    def _handle_line(self, raw: bytes) -> None:
-        raw = raw.strip()
-        if not raw:
-            return
-        try:
-            message = json.loads(raw)
-        except ValueError:
-            return
-        for member in message if isinstance(message, list) else [message]:
-            self._dispatch(member)
-
-    def _dispatch(self, message: Any) -> None:
-        if not isinstance(message, dict) or ("result" not in message and "error" not in message):
-            return
-        req_id = message.get("id")
-        try:
-            slot = self._pending.pop(req_id, None)
-        except TypeError:
-            return
-        if slot is None:
-            self._abandoned.discard(req_id)
-            return
-        future = slot[0]
-        if future.done():
-            return
-        if "error" in message:
-            future.set_exception(error_from_wire(message["error"]))
-        else:
-            future.set_result(message.get("result"))
-
-    async def _on_eof(self) -> None:
-        if self._stderr_task is not None:
-            await asyncio.wait({self._stderr_task}, timeout=1.0)
-        if self._proc is not None and self._proc.returncode is None:
-            try:
-                await asyncio.wait_for(self._proc.wait(), 1.0)
-            except asyncio.TimeoutError:
-                pass
-        self._eof = True
-        if self._closing:
-            self._fail_all("the tiledesk-rpc client was closed before the bridge answered")
-        else:
-            self._fail_all("the tiledesk-rpc bridge exited before answering")
-
-    def _fail_all(self, reason: str) -> None:
-        pending = list(self._pending.values())
-        self._pending.clear()
-        self._abandoned.clear()
-        if not pending:
-            return
-        stderr = self._stderr.text()
-        for future, method in pending:
-            if not future.done():
-                future.set_exception(bridge_closed(f"{reason} {method}", self.returncode, stderr))
+            if self._stderr_task is not None:
+                await asyncio.wait({self._stderr_task}, timeout=1.0)
+            if self._proc.returncode is None:
+                try:
+                    await asyncio.wait_for(self._proc.wait(), 1.0)
+                except asyncio.TimeoutError:
+                    pass
+            self._mark_eof()
 
     async def _stop_process(self, proc: asyncio.subprocess.Process) -> None:
-        try:
-            proc.terminate()
-        except ProcessLookupError:
-            return
-        try:
-            await asyncio.wait_for(proc.wait(), 1.0)
-            return
-        except asyncio.TimeoutError:
-            pass
-        try:
-            proc.kill()
-        except ProcessLookupError:
-            return
-        try:
-            await asyncio.wait_for(proc.wait(), 5.0)
-        except asyncio.TimeoutError:  # pragma: no cover - an unkillable process
-            pass
+        """SIGTERM (the bridge then exits after a short grace period), then SIGKILL."""
+        for stop, grace in ((proc.terminate, 1.0), (proc.kill, 5.0)):
+            try:
+                stop()
+            except ProcessLookupError:
+                return
+            try:
+                await asyncio.wait_for(proc.wait(), grace)
+                return
+            except asyncio.TimeoutError:
+                pass

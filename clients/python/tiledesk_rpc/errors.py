@@ -5,7 +5,8 @@ subclasses, chosen by ``error.code``), carrying the wire error's ``code``,
 ``message`` and ``data`` unchanged. The client adds two errors of its own:
 :class:`CallTimeout` (a client-side timeout; the call was also cancelled on the
 bridge) and :class:`BridgeClosed` (the bridge process ended before answering).
-:class:`BridgeNotFound` is raised by the constructor when no binary can be found.
+:class:`BridgeNotFound` is raised by the constructor when no binary can be found, and
+:class:`ConfigurationError` when the bridge refuses a setting at start-up.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ __all__ = [
     "UpstreamTimeout",
     "BridgeClosed",
     "BridgeNotFound",
+    "ConfigurationError",
     "ERROR_CLASSES",
     "error_from_wire",
     "BRIDGE_CLOSED_CODE",
@@ -239,6 +241,21 @@ class BridgeClosed(TiledeskRPCError, ConnectionError):
 
 class BridgeNotFound(FileNotFoundError):
     """No tiledesk-rpc binary was found (argument, ``TILEDESK_RPC_BIN`` or ``PATH``)."""
+
+
+class ConfigurationError(ValueError):
+    """The bridge refused a setting or flag at start-up (a project id that is not an ObjectId, an
+    unknown flag, ...): it exited 2 before serving. The message is the bridge's own."""
+
+    def __init__(self, message: str, returncode: Optional[int], stderr: str) -> None:
+        super().__init__(message)
+        #: the bridge's exit status (2)
+        self.returncode = returncode
+        #: everything the bridge wrote to stderr
+        self.stderr = stderr
+
+    def __reduce__(self) -> Any:
+        return (type(self), (str(self), self.returncode, self.stderr))
 
 
 #: Wire code → exception class. Codes not listed map to :class:`TiledeskRPCError`.

@@ -1,5 +1,8 @@
-"""A bridge that never reads its stdin, so a large request fills the pipe and blocks."""
+"""A bridge that answers the start-up ping, then never reads its stdin again, so a large request fills the pipe and blocks."""
 
 import time
 
+from handshake import answer_handshake
+
+answer_handshake()
 time.sleep(120)
