@@ -1,7 +1,13 @@
-// Type definitions for tiledesk-rpc (the Node client of the tiledesk-rpc bridge).
-// Hand-written; keep in step with index.js, src/*.js and protocol/openrpc.json.
+// Type definitions for tiledesk-rpc (the Node client of the tiledesk-rpc bridge): the engine, by
+// hand; the method groups, their options and the result types are generated into api.d.ts from
+// protocol/openrpc.json. The engine's types use Node's own (`@types/node`, an optional peer).
+/// <reference types="node" />
 
 import { EventEmitter } from 'node:events';
+
+import type { Groups } from './api.js';
+
+export * from './api.js';
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -23,7 +29,7 @@ export interface SpawnOptions {
   email?: string;
   /** Sign-in password (`TILEDESK_PASSWORD`). */
   password?: string;
-  /** Default project for `team.*` calls that pass no `projectId` (`TILEDESK_PROJECT_ID`). */
+  /** Default project for calls that pass no `projectId` (`TILEDESK_PROJECT_ID`). */
   projectId?: string;
   /** `TILEDESK_LOG_LEVEL`: the bridge's stderr verbosity. */
   logLevel?: 'error' | 'warn' | 'info' | 'debug';
@@ -35,13 +41,19 @@ export interface SpawnOptions {
   maxRate?: number;
   /**
    * Default client-side timeout of every call, in milliseconds (0 or absent: none). A call that
-   * times out rejects with RequestTimeout and is cancelled on the bridge.
+   * times out rejects with CallTimeout and is cancelled on the bridge.
    */
   timeout?: number;
   /**
+   * Pass the caller's `TILEDESK_*` variables on to the bridge (default true); the options above
+   * win over them. With `sandbox: true` the ones naming a server or an account (URL, token,
+   * e-mail, password, project) are never passed on.
+   */
+  inheritSettings?: boolean;
+  /**
    * Extra environment entries for the child (they win over the settings above; `undefined` or
-   * `null` removes a variable). The child does NOT inherit the caller's environment: it gets only
-   * PATH, HOME, locale, TLS trust and proxy variables, the TILEDESK_* settings above and these.
+   * `null` removes a variable). Beside the settings, the child gets only the basics of the
+   * caller's environment (`BASIC_ENV_VARS`: PATH, HOME, locale, TLS trust, proxies).
    */
   env?: Record<string, string | undefined | null>;
   /** Extra command-line flags, e.g. `['--sandbox-latency', '2']` or `['--max-rate', '5']`. */
@@ -62,155 +74,6 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
-/** `dryRun: true`: validate and run the guards, send no change. */
-export interface DryRunOption {
-  dryRun?: boolean;
-}
-
-export type Role = 'agent' | 'supervisor' | 'admin';
-export type LeaveMode = 'disable' | 'trash' | 'delete';
-
-/** The server's e-mail notification switches, the only settings it stores. */
-export interface TeammateSettings {
-  email?: {
-    notification?: {
-      conversation?: {
-        assigned?: { toyou?: boolean };
-        pooled?: boolean;
-      };
-    };
-  };
-}
-
-export interface ProjectOption {
-  /** 24-hex ObjectId; omit to use the default project. */
-  projectId?: string;
-}
-
-export interface UserUpdateParams extends DryRunOption {
-  firstname?: string;
-  lastname?: string;
-  attributes?: Record<string, unknown>;
-  description?: string;
-  publicEmail?: string;
-  publicWebsite?: string;
-  phone?: string;
-}
-
-export interface TeamListParams extends ProjectOption {
-  role?: Role | 'owner' | string;
-  status?: 'active' | 'disabled';
-  presence?: 'online' | 'offline';
-  includeTrashed?: boolean;
-}
-
-export interface TeamGetParams extends ProjectOption {
-  projectUserId: string;
-}
-
-export interface TeamGetByUserParams extends ProjectOption {
-  /** An ObjectId or a guest uuid. */
-  userId: string;
-}
-
-export interface TeamInviteParams extends ProjectOption, DryRunOption {
-  email: string;
-  role: Role;
-  userAvailable?: boolean;
-  /** An existing member gives `{status: "existing"}` instead of a Conflict. */
-  ensure?: boolean;
-}
-
-export interface TeamUpdateMeParams extends ProjectOption, DryRunOption {
-  userAvailable?: boolean;
-  maxAssignedChat?: number;
-  /** Alias of maxAssignedChat (the name in Tiledesk's public docs). */
-  maxServedChat?: number;
-  profileStatus?: string;
-  attributes?: Record<string, unknown>;
-  settings?: TeammateSettings;
-}
-
-export interface TeamUpdateParams extends TeamUpdateMeParams {
-  projectUserId: string;
-  role?: Role;
-  status?: 'active' | 'disabled';
-}
-
-export interface TeamLeaveParams extends ProjectOption, DryRunOption {
-  projectUserId: string;
-  /** `disable` (default), `trash` (soft) or `delete` (hard). */
-  mode?: LeaveMode;
-}
-
-export interface TeamRestoreParams extends ProjectOption, DryRunOption {
-  projectUserId: string;
-}
-
-export interface SigninParams {
-  email: string;
-  password: string;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Results: Tiledesk's own objects, exactly as the bridge sent them (snake_case keys kept, unknown
-// fields included). Only the fields the contract guarantees or the docs rely on are typed.
-
-export interface TiledeskObject {
-  /** Always present (copied from `_id` when the server omitted it). */
-  id: string;
-  _id?: string;
-  [key: string]: unknown;
-}
-
-export interface User extends TiledeskObject {
-  email?: string;
-  firstname?: string;
-  lastname?: string;
-}
-
-export interface Teammate extends TiledeskObject {
-  id_project?: string;
-  id_user?: string | User;
-  role?: string;
-  user_available?: boolean;
-  max_assigned_chat?: number;
-  profileStatus?: string;
-  status?: string;
-  trashed?: boolean;
-  presence?: { status?: string; [key: string]: unknown };
-  attributes?: Record<string, unknown>;
-  settings?: Record<string, unknown>;
-}
-
-/** One of the caller's memberships, `id_project` populated. */
-export interface Membership extends TiledeskObject {
-  id_project?: TiledeskObject & { name?: string };
-  role?: string;
-}
-
-export interface Invitation extends TiledeskObject {
-  email?: string;
-  role?: string;
-}
-
-export type InviteResult =
-  | { status: 'added'; teammate: Teammate }
-  | { status: 'existing'; teammate: Teammate }
-  | { status: 'pending'; invitation: Invitation };
-
-/** What a `dryRun: true` call answers: the request it would send (credentials never shown). */
-export interface DryRunResult {
-  dry_run: true;
-  request: { method: string; url: string; body?: unknown };
-}
-
-export interface SigninResult {
-  token: string;
-  user: User;
-  [key: string]: unknown;
-}
-
 /** The OpenRPC document (`rpc.discover`). */
 export interface OpenRPCDocument {
   openrpc: string;
@@ -218,9 +81,6 @@ export interface OpenRPCDocument {
   methods: Array<{ name: string; [key: string]: unknown }>;
   [key: string]: unknown;
 }
-
-/** A dry run answers DryRunResult; otherwise R. */
-type Mutation<P, R> = P extends { dryRun: true } ? DryRunResult : P extends { dryRun: boolean } ? R | DryRunResult : R;
 
 // ---------------------------------------------------------------------------------------------
 // Batch
@@ -240,6 +100,9 @@ export type BatchOutcome<T = any> = { result: T; error?: undefined } | { error: 
 // ---------------------------------------------------------------------------------------------
 // Client
 
+/** The method groups of a client (generated: `Groups` in api.d.ts). */
+export interface TiledeskRPC extends Groups {}
+
 /**
  * A running bridge process. Calls resolve with the bridge's result untouched and reject with a
  * TiledeskRPCError subclass. The client does not keep Node alive while no call is pending; still
@@ -249,7 +112,10 @@ export type BatchOutcome<T = any> = { result: T; error?: undefined } | { error: 
  * of stderr; `'message'` for a line that answers no pending call (e.g. an error with id null).
  */
 export class TiledeskRPC extends EventEmitter {
-  /** Start the bridge; resolves once the process has spawned. Rejects BridgeNotFound. */
+  /**
+   * Start the bridge; resolves once it answered a `ping`. Rejects BridgeNotFound, or
+   * ConfigurationError when the bridge refused a setting (with its own message).
+   */
   static spawn(options?: SpawnOptions): Promise<TiledeskRPC>;
 
   /** The executable that was started. */
@@ -263,7 +129,7 @@ export class TiledeskRPC extends EventEmitter {
 
   /**
    * Call any method with wire params (sent as given). Rejects with the TiledeskRPCError subclass
-   * of the answer; Cancelled on abort; RequestTimeout on timeout; BridgeClosed if the process
+   * of the answer; Cancelled on abort; CallTimeout on timeout; BridgeClosed if the process
    * goes away first.
    */
   call<T = any>(method: string, params?: Record<string, unknown> | unknown[], options?: CallOptions): Promise<T>;
@@ -272,7 +138,7 @@ export class TiledeskRPC extends EventEmitter {
    * Send the calls as one JSON-RPC batch (one line) and resolve to one outcome per call, in input
    * order. Per-member errors are outcomes, not rejections. The returned promise rejects only when
    * the batch as a whole could not be answered: BridgeClosed, Cancelled (signal) or
-   * RequestTimeout; every unanswered member is then cancelled on the bridge. An empty array
+   * CallTimeout; every unanswered member is then cancelled on the bridge. An empty array
    * resolves to `[]` without sending anything.
    */
   batch(calls: BatchCall[], options?: CallOptions): Promise<BatchOutcome[]>;
@@ -284,44 +150,6 @@ export class TiledeskRPC extends EventEmitter {
   ping(options?: CallOptions): Promise<Record<string, never>>;
   /** The OpenRPC document (`rpc.discover`). */
   discover(options?: CallOptions): Promise<OpenRPCDocument>;
-
-  readonly auth: {
-    /** `POST /auth/signin`; later calls of this bridge use the token. */
-    signin(params: SigninParams, options?: CallOptions): Promise<SigninResult>;
-  };
-
-  readonly user: {
-    /** `GET /users`: the signed-in user. */
-    get(options?: CallOptions): Promise<User>;
-    /** `PUT /users/`: at least one field. */
-    update<P extends UserUpdateParams>(params: P, options?: CallOptions): Promise<Mutation<P, User>>;
-  };
-
-  readonly project: {
-    /** `GET /projects`: the caller's memberships. */
-    list(options?: CallOptions): Promise<Membership[]>;
-  };
-
-  readonly team: {
-    /** `GET /{project_id}/project_users` */
-    list(params?: TeamListParams, options?: CallOptions): Promise<Teammate[]>;
-    /** `GET /{project_id}/project_users/{project_user_id}` */
-    get(params: TeamGetParams, options?: CallOptions): Promise<Teammate>;
-    /** `GET /{project_id}/project_users/users/{user_id}` */
-    getByUser(params: TeamGetByUserParams, options?: CallOptions): Promise<Teammate>;
-    /** `GET /{project_id}/project_users/me` */
-    me(params?: ProjectOption, options?: CallOptions): Promise<Teammate>;
-    /** `POST /{project_id}/project_users/invite` */
-    invite<P extends TeamInviteParams>(params: P, options?: CallOptions): Promise<Mutation<P, InviteResult>>;
-    /** `PUT /{project_id}/project_users/{project_user_id}`; refuses to demote or disable the owner. */
-    update<P extends TeamUpdateParams>(params: P, options?: CallOptions): Promise<Mutation<P, Teammate>>;
-    /** `PUT /{project_id}/project_users/`: the caller's own teammate record. */
-    updateMe<P extends TeamUpdateMeParams>(params: P, options?: CallOptions): Promise<Mutation<P, Teammate>>;
-    /** `DELETE /{project_id}/project_users/{project_user_id}` (`?soft=true` / `?hard=true`). */
-    leave<P extends TeamLeaveParams>(params: P, options?: CallOptions): Promise<Mutation<P, Teammate>>;
-    /** `PUT /{project_id}/project_users/{project_user_id}/restore` */
-    restore<P extends TeamRestoreParams>(params: P, options?: CallOptions): Promise<Mutation<P, Teammate>>;
-  };
 
   /**
    * Close stdin (the bridge finishes the calls in flight and exits), wait up to `timeout` ms
@@ -338,7 +166,14 @@ export function resolveBinary(binary?: string): string;
 export function buildEnv(options?: SpawnOptions): Record<string, string>;
 /** camelCase options → wire params (the renames of PARAM_NAMES; undefined dropped; values untouched). */
 export function toWire(options?: Record<string, unknown> | null): Record<string, unknown>;
+/** Helper option (camelCase) → wire param, for every param whose two names differ. */
 export const PARAM_NAMES: Readonly<Record<string, string>>;
+/** Each group's helpers: their wire method and whether they take params. */
+export const GROUPS: Readonly<Record<string, Readonly<Record<string, Readonly<{ method: string; params: boolean }>>>>>;
+/** The caller's variables every bridge gets (when set). */
+export const BASIC_ENV_VARS: readonly string[];
+/** Each spawn option that sets a variable: [option, variable, names a server or an account]. */
+export const SETTINGS: ReadonlyArray<readonly [string, string, boolean]>;
 
 // ---------------------------------------------------------------------------------------------
 // Errors
@@ -373,7 +208,7 @@ export class ServerError extends TiledeskRPCError {}
 /** -32800: cancelled (by the bridge, an AbortSignal — `cause` is the signal's reason — or a timeout). */
 export class Cancelled extends TiledeskRPCError {}
 /** Client side, code -32800: the call's timeout elapsed; it was cancelled on the bridge. */
-export class RequestTimeout extends Cancelled {}
+export class CallTimeout extends Cancelled {}
 /** 401 */
 export class NotAuthenticated extends TiledeskRPCError {}
 /** 403 */
@@ -406,6 +241,13 @@ export class BridgeClosed extends TiledeskRPCError {
 /** `spawn` could not find or start the executable; the message says how to build it. */
 export class BridgeNotFound extends Error {
   readonly binary: string | undefined;
+}
+/** `spawn`: the bridge refused a setting or flag at start-up (it exited 2); its own message. */
+export class ConfigurationError extends Error {
+  /** The bridge's exit status (2). */
+  readonly exitCode: number | null;
+  /** Everything the bridge wrote to stderr. */
+  readonly stderr: string;
 }
 
 /** Wire code → error class. */

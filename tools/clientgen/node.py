@@ -127,8 +127,7 @@ def _group_interface(group: Group) -> str:
 
 
 def _success(method: Method) -> str:
-    name = "Record<string, never>" if method.result.name == "Empty" else method.result.name
-    return f"{name}[]" if method.result.array else name
+    return f"{method.result.name}[]" if method.result.array else method.result.name
 
 
 def _params_interface(method: Method) -> str:
@@ -168,7 +167,9 @@ def api_dts(catalogue: Catalogue) -> str:
     ]
     for name, schema in catalogue.schemas.items():
         out.append(_comment(schema.get("description") or f"`{name}`."))
-        if schema.get("type") == "object" and "enum" not in schema:
+        if schema.get("type") == "object" and not schema.get("properties") and schema.get("additionalProperties") is False:
+            out.append(f"export type {name} = Record<string, never>;\n\n")
+        elif schema.get("type") == "object" and "enum" not in schema:
             body = _object(schema.get("properties", {}), schema.get("required", []), True, "")
             out.append(f"export interface {name} {body}\n\n")
         else:

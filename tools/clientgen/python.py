@@ -114,8 +114,7 @@ def _typed_dict(name: str, schema: Dict[str, Any]) -> str:
 
 
 def _success(method: Method) -> str:
-    name = "Dict[str, Any]" if method.result.name == "Empty" else method.result.name
-    return f"List[{name}]" if method.result.array else name
+    return f"List[{method.result.name}]" if method.result.array else method.result.name
 
 
 def _signature(method: Method, variant: str, dry: Optional[str]) -> List[str]:
@@ -246,7 +245,7 @@ def _mount(catalogue: Catalogue, variant: str) -> str:
 
 
 def api_module(catalogue: Catalogue) -> str:
-    used = sorted({m.result.name for m in catalogue.methods if m.result.name != "Empty"} | {"DryRunResult"})
+    used = sorted({m.result.name for m in catalogue.methods} | {"DryRunResult"})
     imports = "".join(f"    {name},\n" for name in used)
     chunks = [
         HEADER

@@ -25,8 +25,7 @@ def _params(method: Method) -> str:
 
 
 def _result(method: Method) -> str:
-    name = "{}" if method.result.name == "Empty" else method.result.name
-    return f"`{name}[]`" if method.result.array else f"`{name}`"
+    return f"`{method.result.name}[]`" if method.result.array else f"`{method.result.name}`"
 
 
 def table(catalogue: Catalogue) -> str:

@@ -46,24 +46,12 @@ export function parseFlags(options, usage) {
   return parsed;
 }
 
-/**
- * Start the bridge. The client passes no environment through on its own, so the TILEDESK_*
- * settings of this shell are handed over explicitly here.
- */
+/** Start the bridge; the TILEDESK_* variables of this shell reach it too. */
 export function connect(values) {
-  const env = process.env;
-  let binary = values.binary || env.TILEDESK_RPC_BIN;
+  let binary = values.binary || process.env.TILEDESK_RPC_BIN;
   // Running from a checkout that was built: use its binary when nothing else is configured.
   if (!binary && fs.existsSync(repoBuild)) binary = repoBuild;
-  return TiledeskRPC.spawn({
-    binary,
-    sandbox: values.sandbox || env.TILEDESK_SANDBOX === '1',
-    apiUrl: env.TILEDESK_API_URL,
-    token: env.TILEDESK_TOKEN,
-    email: env.TILEDESK_EMAIL,
-    password: env.TILEDESK_PASSWORD,
-    projectId: values['project-id'] || env.TILEDESK_PROJECT_ID,
-  });
+  return TiledeskRPC.spawn({ binary, sandbox: values.sandbox, projectId: values['project-id'] });
 }
 
 /** "Conflict 409: already a member" */

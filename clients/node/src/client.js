@@ -11,12 +11,15 @@ import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 
+import { GROUPS } from './api.js';
+import { BASIC_ENV_VARS, SETTINGS } from './environment.js';
 import {
   BridgeClosed,
   BridgeNotFound,
+  CallTimeout,
   Cancelled,
+  ConfigurationError,
   InvalidRequest,
-  RequestTimeout,
   errorFromWire,
 } from './errors.js';
 import { toWire } from './params.js';
@@ -26,21 +29,11 @@ const BUILD_HINT =
   'is then .build/release/tiledesk-rpc. Pass its path as the `binary` option, set ' +
   'TILEDESK_RPC_BIN, or put it on PATH.';
 
-/** Variables copied from the caller's environment: only what any process needs to run. */
-const BASIC_ENV = [
-  'PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL', 'LANG', 'LC_ALL', 'LC_CTYPE', 'TZ', 'TMPDIR',
-  // TLS trust store and proxies, so the bridge reaches the API the way the caller's machine does.
-  'SSL_CERT_FILE', 'SSL_CERT_DIR',
-  'HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy',
-  'ALL_PROXY', 'all_proxy',
-  // Windows basics.
-  'SystemRoot', 'SYSTEMROOT', 'windir', 'WINDIR', 'ComSpec', 'COMSPEC', 'PATHEXT', 'TEMP', 'TMP',
-  'USERPROFILE', 'APPDATA', 'LOCALAPPDATA',
-];
-
 const DEFAULT_MAX_LINE_BYTES = 4 * 1024 * 1024;
 const DEFAULT_STDERR_TAIL = 16 * 1024;
 const DEFAULT_CLOSE_TIMEOUT = 5000;
+/** The exit status of a bridge that refused its command line or environment. */
+const USAGE_EXIT_STATUS = 2;
 
 function isExecutable(file) {
   try {
@@ -100,29 +93,30 @@ export function resolveBinary(binary) {
 }
 
 /**
- * The child's environment: basics from the caller (PATH, HOME, locale, TLS, proxies), then the
- * TILEDESK_* settings derived from the options, then `env` entries (which win). Nothing else of
- * the caller's environment is passed, so a stray TILEDESK_TOKEN cannot leak into a sandbox run.
+ * The child's environment, in layers (a later one wins): the caller's basic variables
+ * (BASIC_ENV_VARS: PATH, HOME, locale, TLS, proxies); unless `inheritSettings` is false, the
+ * caller's TILEDESK_* variables but TILEDESK_RPC_BIN and, for `sandbox`, those naming a server or
+ * an account (the sandbox has its own; a real token would be refused there); the settings in the
+ * options (SETTINGS); then the `env` option's entries (`undefined` or `null` removes one).
  */
 export function buildEnv(options = {}) {
   /** @type {Record<string, string>} */
   const env = {};
-  for (const key of BASIC_ENV) {
+  for (const key of BASIC_ENV_VARS) {
     if (process.env[key] !== undefined) env[key] = process.env[key];
   }
-  const set = (key, value) => {
-    if (value !== undefined && value !== null && value !== '') env[key] = String(value);
-  };
-  set('TILEDESK_API_URL', options.apiUrl);
-  set('TILEDESK_TOKEN', options.token);
-  set('TILEDESK_EMAIL', options.email);
-  set('TILEDESK_PASSWORD', options.password);
-  set('TILEDESK_PROJECT_ID', options.projectId);
-  if (options.sandbox) env.TILEDESK_SANDBOX = '1';
-  set('TILEDESK_LOG_LEVEL', options.logLevel);
-  set('TILEDESK_TIMEOUT', options.upstreamTimeout);
-  set('TILEDESK_RETRIES', options.retries);
-  set('TILEDESK_MAX_RATE', options.maxRate);
+  if (options.inheritSettings !== false) {
+    const skipped = new Set(['TILEDESK_RPC_BIN']);
+    for (const [, variable, account] of SETTINGS) if (options.sandbox && account) skipped.add(variable);
+    for (const [key, value] of Object.entries(process.env)) {
+      if (key.startsWith('TILEDESK_') && !skipped.has(key) && value !== undefined) env[key] = value;
+    }
+  }
+  for (const [option, variable] of SETTINGS) {
+    const value = options[option];
+    if (value === true) env[variable] = '1';
+    else if (value !== undefined && value !== null && value !== false && value !== '') env[variable] = String(value);
+  }
   if (options.env) {
     for (const [key, value] of Object.entries(options.env)) {
       if (value === undefined || value === null) delete env[key];
@@ -163,7 +157,8 @@ function checkTimeout(value, what) {
  */
 export class TiledeskRPC extends EventEmitter {
   /**
-   * Start the bridge and resolve once the process has spawned.
+   * Start the bridge and resolve once it answered a `ping`, so a setting the bridge refuses
+   * rejects here with ConfigurationError (carrying the bridge's own message).
    * @param {import('../index.js').SpawnOptions} [options]
    * @returns {Promise<TiledeskRPC>}
    */
@@ -203,6 +198,17 @@ export class TiledeskRPC extends EventEmitter {
       child.once('error', onError);
     });
     client._updateRef();
+    try {
+      await client.ping({ timeout: 0 }); // however long the bridge takes to start
+    } catch (err) {
+      await client.close();
+      throw err instanceof BridgeClosed && err.data.exitCode === USAGE_EXIT_STATUS
+        ? new ConfigurationError(err.stderr.trim() || `tiledesk-rpc exited with status ${USAGE_EXIT_STATUS} at start-up`, {
+            exitCode: err.data.exitCode,
+            stderr: err.stderr,
+          })
+        : err;
+    }
     return client;
   }
 
@@ -260,44 +266,15 @@ export class TiledeskRPC extends EventEmitter {
       this._finalize();
     });
 
-    /** Methods of the `user` group. */
-    this.user = {
-      /** The signed-in user. - Remark: HTTP GET /users */
-      get: (options) => this.call('user.get', undefined, options),
-      /** Update the signed-in user's profile. - Remark: HTTP PUT /users/ */
-      update: (params, options) => this._helper('user.update', params, options),
-    };
-    /** Methods of the `project` group. */
-    this.project = {
-      /** The caller's memberships, project populated. - Remark: HTTP GET /projects */
-      list: (options) => this.call('project.list', undefined, options),
-    };
-    /** Methods of the `team` group. */
-    this.team = {
-      /** - Remark: HTTP GET /{project_id}/project_users */
-      list: (params, options) => this._helper('team.list', params, options),
-      /** - Remark: HTTP GET /{project_id}/project_users/{project_user_id} */
-      get: (params, options) => this._helper('team.get', params, options),
-      /** - Remark: HTTP GET /{project_id}/project_users/users/{user_id} */
-      getByUser: (params, options) => this._helper('team.getByUser', params, options),
-      /** - Remark: HTTP GET /{project_id}/project_users/me */
-      me: (params, options) => this._helper('team.me', params, options),
-      /** - Remark: HTTP POST /{project_id}/project_users/invite */
-      invite: (params, options) => this._helper('team.invite', params, options),
-      /** - Remark: HTTP PUT /{project_id}/project_users/{project_user_id} */
-      update: (params, options) => this._helper('team.update', params, options),
-      /** - Remark: HTTP PUT /{project_id}/project_users/ */
-      updateMe: (params, options) => this._helper('team.updateMe', params, options),
-      /** - Remark: HTTP DELETE /{project_id}/project_users/{project_user_id} */
-      leave: (params, options) => this._helper('team.leave', params, options),
-      /** - Remark: HTTP PUT /{project_id}/project_users/{project_user_id}/restore */
-      restore: (params, options) => this._helper('team.restore', params, options),
-    };
-    /** Methods of the `auth` group. */
-    this.auth = {
-      /** Sign in; later calls of this bridge use the token. - Remark: HTTP POST /auth/signin */
-      signin: (params, options) => this._helper('auth.signin', params, options),
-    };
+    for (const [group, methods] of Object.entries(GROUPS)) {
+      const helpers = {};
+      for (const [name, { method, params }] of Object.entries(methods)) {
+        helpers[name] = params
+          ? (options, callOptions) => this._helper(method, options, callOptions)
+          : (callOptions) => this.call(method, undefined, callOptions);
+      }
+      this[group] = Object.freeze(helpers);
+    }
   }
 
   /** The bridge's process id. */
@@ -366,7 +343,7 @@ export class TiledeskRPC extends EventEmitter {
    * Send several calls as one JSON-RPC batch (one line). Resolves to one outcome per call, in
    * input order: `{result}` or `{error}` (a TiledeskRPCError). The batch as a whole rejects only
    * when it could not be answered: the bridge closed (BridgeClosed), the signal aborted
-   * (Cancelled) or the timeout fired (RequestTimeout); then every member is cancelled on the bridge.
+   * (Cancelled) or the timeout fired (CallTimeout); then every member is cancelled on the bridge.
    * @param {{method: string, params?: object|any[]}[]} calls
    * @param {{timeout?: number, signal?: AbortSignal}} [options]
    */
@@ -590,9 +567,11 @@ export class TiledeskRPC extends EventEmitter {
       timer = setTimeout(
         () =>
           giveUp(
-            new RequestTimeout(-32800, `${method} timed out after ${ms} ms (cancelled)`, {
-              timeout_ms: ms,
+            new CallTimeout(-32800, `${method} did not answer within ${ms} ms; it was cancelled on the bridge`, {
+              retryable: true,
+              ...(method === 'batch' ? { ids } : { id: ids[0] }),
               method,
+              timeout: ms,
             }),
           ),
         ms,

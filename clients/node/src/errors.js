@@ -1,4 +1,4 @@
-// Error classes mirroring the bridge's wire errors (CONTRACT section 4).
+// Error classes mirroring the bridge's wire errors (protocol/README.md, "Errors").
 //
 // Every error the bridge answers becomes a TiledeskRPCError (or the subclass for its code) with the
 // wire `code`, `message` and `data` untouched. Failures of the transport itself (the process died,
@@ -45,8 +45,11 @@ export class InternalError extends TiledeskRPCError {}
 export class ServerError extends TiledeskRPCError {}
 /** -32800: the request was cancelled (by `$/cancelRequest`, an AbortSignal or a timeout). */
 export class Cancelled extends TiledeskRPCError {}
-/** Client-side: the call's timeout elapsed; the call was cancelled on the bridge. Code -32800. */
-export class RequestTimeout extends Cancelled {}
+/**
+ * Client-side: the call's timeout elapsed; the call was cancelled on the bridge. Code -32800;
+ * `data` holds `retryable`, `id` (a batch: `ids`), `method` and `timeout` (ms).
+ */
+export class CallTimeout extends Cancelled {}
 
 // Application codes, mirroring HTTP.
 export class NotAuthenticated extends TiledeskRPCError {}
@@ -87,6 +90,24 @@ export class BridgeNotFound extends Error {
     super(message, info.cause !== undefined ? { cause: info.cause } : undefined);
     this.name = 'BridgeNotFound';
     this.binary = info.binary;
+  }
+}
+
+/**
+ * Thrown by `TiledeskRPC.spawn` when the bridge refused a setting or flag at start-up (a project
+ * id that is not an ObjectId, an unknown flag, ...): it exited 2 before serving. The message is
+ * the bridge's own.
+ */
+export class ConfigurationError extends Error {
+  /**
+   * @param {string} message
+   * @param {{exitCode: number|null, stderr: string}} info
+   */
+  constructor(message, info) {
+    super(message);
+    this.name = 'ConfigurationError';
+    this.exitCode = info.exitCode;
+    this.stderr = info.stderr;
   }
 }
 

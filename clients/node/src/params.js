@@ -1,23 +1,8 @@
-// camelCase options → the contract's snake_case params.
-//
-// Only the names below are renamed; every other key (role, status, presence, email, ensure, mode,
-// profileStatus, attributes, settings, firstname, …) goes through as given, and no VALUE is ever
+// Helper options → wire params: the camelCase names of PARAM_NAMES (generated from the OpenRPC
+// document) become their wire names; any other key goes through as given, and no VALUE is ever
 // touched, so `attributes` and `settings` reach the bridge exactly as the caller wrote them.
 // Keys whose value is `undefined` are omitted.
-
-/** camelCase option → wire name. */
-export const PARAM_NAMES = Object.freeze({
-  projectId: 'project_id',
-  projectUserId: 'project_user_id',
-  userId: 'user_id',
-  userAvailable: 'user_available',
-  includeTrashed: 'include_trashed',
-  maxAssignedChat: 'max_assigned_chat',
-  maxServedChat: 'max_served_chat',
-  publicEmail: 'public_email',
-  publicWebsite: 'public_website',
-  dryRun: 'dry_run',
-});
+import { PARAM_NAMES } from './api.js';
 
 /**
  * @param {Record<string, unknown> | undefined | null} options

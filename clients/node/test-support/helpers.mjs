@@ -71,6 +71,27 @@ export function writeFakeBinary(name, source) {
   return file;
 }
 
+/**
+ * Source for a fake bridge: answers the client's start-up ping (its first line) with `{}`, then
+ * calls `next(rest)` with whatever came after that line, and hands later input to `onData`.
+ */
+export const HANDSHAKE = `
+function afterHandshake(next) {
+  let buffer = '';
+  const onData = (chunk) => {
+    buffer += chunk;
+    const nl = buffer.indexOf('\\n');
+    if (nl === -1) return;
+    process.stdin.off('data', onData);
+    const { id } = JSON.parse(buffer.slice(0, nl));
+    process.stdout.write(JSON.stringify({ jsonrpc: '2.0', id, result: {} }) + '\\n');
+    next(buffer.slice(nl + 1));
+  };
+  process.stdin.setEncoding('utf8');
+  process.stdin.on('data', onData);
+}
+`;
+
 /** A fake binary running test-support/<script>. */
 export function fakeFromScript(script) {
   const target = path.join(here, script);

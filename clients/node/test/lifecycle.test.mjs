@@ -6,27 +6,28 @@ import path from 'node:path';
 import { test } from 'node:test';
 
 import { BridgeClosed, TiledeskRPC, TiledeskRPCError } from '../index.js';
-import { PACKAGE_DIR, fakeFromScript, writeFakeBinary } from '../test-support/helpers.mjs';
+import { HANDSHAKE, PACKAGE_DIR, fakeFromScript, writeFakeBinary } from '../test-support/helpers.mjs';
 
-// Reads one line, complains on stderr, exits 1 without answering.
+// Answers the start-up ping, then on the next line complains on stderr and exits 1 without answering.
 const DYING = writeFakeBinary(
   'dying-bridge',
-  `
-process.stdin.once('data', () => {
+  `${HANDSHAKE}
+const die = () => {
   process.stderr.write('starting\\n'.repeat(50));
   process.stderr.write('fatal: upstream exploded while serving the request\\n');
   process.exit(1);
-});
+};
+afterHandshake((rest) => (rest ? die() : process.stdin.once('data', die)));
 `,
 );
 
-// Ignores end of stdin and SIGTERM; only SIGKILL ends it.
+// Answers the start-up ping, then ignores end of stdin and SIGTERM; only SIGKILL ends it.
 const STUBBORN = writeFakeBinary(
   'stubborn-bridge',
-  `
+  `${HANDSHAKE}
 process.on('SIGTERM', () => process.stderr.write('ignoring SIGTERM\\n'));
 process.on('SIGINT', () => {});
-process.stdin.on('data', () => {});
+afterHandshake(() => process.stdin.on('data', () => {}));
 process.stdin.on('end', () => process.stderr.write('ignoring EOF\\n'));
 setInterval(() => {}, 1000);
 `,

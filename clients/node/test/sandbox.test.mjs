@@ -5,13 +5,14 @@ import { after, before, describe, test } from 'node:test';
 
 import {
   Cancelled,
+  ConfigurationError,
   Conflict,
   Forbidden,
   InvalidParams,
   MethodNotFound,
   NotAuthenticated,
   NotFound,
-  RequestTimeout,
+  CallTimeout,
   TiledeskRPC,
   TiledeskRPCError,
 } from '../index.js';
@@ -218,11 +219,19 @@ describe('configuration reaches the bridge', () => {
     }
   });
 
-  test('a bad flag: the first call rejects BridgeClosed with the reason from stderr', async () => {
+  test('a refused setting rejects spawn with ConfigurationError and the bridge\'s own message', async () => {
     requireBinary();
-    const client = await TiledeskRPC.spawn({ binary: BINARY, args: ['--no-such-flag'] });
-    await assert.rejects(client.ping(), (e) => e.name === 'BridgeClosed' && /exited with code 2/.test(e.message) && e.stderr.length > 0);
-    assert.equal((await client.close()).code, 2);
+    await assert.rejects(TiledeskRPC.spawn({ binary: BINARY, args: ['--no-such-flag'] }), (e) => {
+      assert.ok(e instanceof ConfigurationError);
+      assert.match(e.message, /--no-such-flag/);
+      assert.equal(e.exitCode, 2);
+      return true;
+    });
+    await assert.rejects(TiledeskRPC.spawn({ binary: BINARY, projectId: 'not-an-id' }), (e) => {
+      assert.ok(e instanceof ConfigurationError);
+      assert.equal(e.message, 'tiledesk-rpc: project id must be 24 hexadecimal characters, not not-an-id');
+      return true;
+    });
   });
 });
 
@@ -250,6 +259,7 @@ describe('concurrency, cancellation, batch', () => {
       args: ['--sandbox-latency', '2'],
       trace: (dir, line) => wire.push([dir, JSON.parse(line)]),
     });
+    wire.length = 0; // the start-up ping and its answer
     const unmatched = [];
     client.on('message', (m) => unmatched.push(m));
     try {
@@ -274,15 +284,16 @@ describe('concurrency, cancellation, batch', () => {
     }
   });
 
-  test('timeout rejects RequestTimeout and cancels on the bridge', async () => {
+  test('timeout rejects CallTimeout and cancels on the bridge', async () => {
     const sent = [];
     const client = await sandbox({
       args: ['--sandbox-latency', '2'],
       trace: (dir, line) => dir === 'send' && sent.push(JSON.parse(line)),
     });
+    sent.length = 0; // the start-up ping
     try {
       const t0 = Date.now();
-      await assert.rejects(client.user.get({ timeout: 200 }), (e) => e instanceof RequestTimeout && e instanceof Cancelled);
+      await assert.rejects(client.user.get({ timeout: 200 }), (e) => e instanceof CallTimeout && e instanceof Cancelled);
       assert.ok(Date.now() - t0 < 1500);
       assert.deepEqual(sent[1], { jsonrpc: '2.0', method: '$/cancelRequest', params: { id: sent[0].id } });
     } finally {

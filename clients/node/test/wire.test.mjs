@@ -17,7 +17,7 @@ import {
   NotFound,
   ParseError,
   RateLimited,
-  RequestTimeout,
+  CallTimeout,
   ServerError,
   TiledeskRPC,
   TiledeskRPCError,
@@ -180,6 +180,7 @@ describe('client machinery', () => {
   test('batch: one line out, outcomes in input order, errors per member', async () => {
     const sent = [];
     const client = await TiledeskRPC.spawn({ binary: ECHO, trace: (dir, line) => dir === 'send' && sent.push(line) });
+    sent.length = 0; // the start-up ping
     try {
       const outcomes = await client.batch([
         { method: 'sleep', params: { ms: 200 } },
@@ -202,6 +203,7 @@ describe('client machinery', () => {
     const wire = [];
     const unmatched = [];
     const client = await TiledeskRPC.spawn({ binary: ECHO, trace: (dir, line) => wire.push([dir, JSON.parse(line)]) });
+    wire.length = 0; // the start-up ping and its answer
     client.on('message', (m) => unmatched.push(m));
     try {
       const ac = new AbortController();
@@ -228,7 +230,7 @@ describe('client machinery', () => {
     }
   });
 
-  test('timeout: per call and the client default; RequestTimeout is a Cancelled', async () => {
+  test('timeout: per call and the client default; CallTimeout is a Cancelled', async () => {
     const sent = [];
     const client = await TiledeskRPC.spawn({
       binary: ECHO,
@@ -236,8 +238,8 @@ describe('client machinery', () => {
       trace: (dir, line) => dir === 'send' && sent.push(JSON.parse(line)),
     });
     try {
-      await assert.rejects(client.call('sleep', { ms: 3000 }), (e) => e instanceof RequestTimeout && e instanceof Cancelled);
-      await assert.rejects(client.call('sleep', { ms: 3000 }, { timeout: 50 }), RequestTimeout);
+      await assert.rejects(client.call('sleep', { ms: 3000 }), (e) => e instanceof CallTimeout && e instanceof Cancelled);
+      await assert.rejects(client.call('sleep', { ms: 3000 }, { timeout: 50 }), CallTimeout);
       assert.deepEqual(await client.call('sleep', { ms: 300 }, { timeout: 0 }), { slept: 300 });
       assert.deepEqual(await client.call('sleep', { ms: 200 }, { timeout: 2000 }), { slept: 200 });
       assert.equal(sent.filter((m) => m.method === '$/cancelRequest').length, 2);
@@ -249,10 +251,11 @@ describe('client machinery', () => {
   test('batch abort cancels every member', async () => {
     const sent = [];
     const client = await TiledeskRPC.spawn({ binary: ECHO, trace: (dir, line) => dir === 'send' && sent.push(JSON.parse(line)) });
+    sent.length = 0; // the start-up ping
     try {
       await assert.rejects(
         client.batch([{ method: 'sleep', params: { ms: 3000 } }, { method: 'sleep', params: { ms: 3000 } }], { timeout: 50 }),
-        RequestTimeout,
+        CallTimeout,
       );
       const ids = sent[0].map((m) => m.id);
       assert.deepEqual(
@@ -265,47 +268,64 @@ describe('client machinery', () => {
     }
   });
 
-  test('the child gets a clean environment with the TILEDESK_* settings', async () => {
-    process.env.TILEDESK_TOKEN = 'leaked-from-parent';
-    process.env.SOME_PARENT_SECRET = 'x';
+  test('the child environment: basics, the caller\'s TILEDESK_* unless opted out, the settings, env', async () => {
+    const caller = { TILEDESK_TOKEN: 'from-caller', TILEDESK_LOG_LEVEL: 'info', TILEDESK_RPC_BIN: ECHO, SOME_PARENT_SECRET: 'x' };
+    const saved = Object.fromEntries(Object.keys(caller).map((k) => [k, process.env[k]]));
+    Object.assign(process.env, caller);
+    const tiledesk = (env) => Object.fromEntries(Object.entries(env).filter(([k]) => k.startsWith('TILEDESK_')));
+    const envOf = async (options) => {
+      const client = await TiledeskRPC.spawn({ binary: ECHO, ...options });
+      try {
+        return await client.call('env');
+      } finally {
+        await client.close();
+      }
+    };
     try {
-      const client = await TiledeskRPC.spawn({
-        binary: ECHO,
-        sandbox: true,
+      const env = await envOf({
         apiUrl: 'http://localhost:8081/api',
         token: 'tok',
         email: 'e@x.io',
         password: 'pw',
         projectId: '65f000000000000000000001',
-        env: { EXTRA: '1' },
-        args: ['--sandbox-latency', '2'],
+        logLevel: 'debug',
+        upstreamTimeout: 7,
+        retries: 0,
+        maxRate: 2.5,
+        env: { EXTRA: '1', HOME: null },
       });
-      try {
-        const env = await client.call('env');
-        assert.equal(env.TILEDESK_SANDBOX, '1');
-        assert.equal(env.TILEDESK_API_URL, 'http://localhost:8081/api');
-        assert.equal(env.TILEDESK_TOKEN, 'tok');
-        assert.equal(env.TILEDESK_EMAIL, 'e@x.io');
-        assert.equal(env.TILEDESK_PASSWORD, 'pw');
-        assert.equal(env.TILEDESK_PROJECT_ID, '65f000000000000000000001');
-        assert.equal(env.EXTRA, '1');
-        assert.equal(env.PATH, process.env.PATH);
-        assert.equal(env.SOME_PARENT_SECRET, undefined);
-        assert.deepEqual(await client.call('args'), ['--sandbox-latency', '2']);
-      } finally {
-        await client.close();
-      }
-      const bare = await TiledeskRPC.spawn({ binary: ECHO });
-      try {
-        const env = await bare.call('env');
-        assert.equal(env.TILEDESK_TOKEN, undefined);
-        assert.equal(env.TILEDESK_SANDBOX, undefined);
-      } finally {
-        await bare.close();
-      }
+      assert.deepEqual(tiledesk(env), {
+        TILEDESK_API_URL: 'http://localhost:8081/api',
+        TILEDESK_TOKEN: 'tok',
+        TILEDESK_EMAIL: 'e@x.io',
+        TILEDESK_PASSWORD: 'pw',
+        TILEDESK_PROJECT_ID: '65f000000000000000000001',
+        TILEDESK_LOG_LEVEL: 'debug',
+        TILEDESK_TIMEOUT: '7',
+        TILEDESK_RETRIES: '0',
+        TILEDESK_MAX_RATE: '2.5',
+      });
+      assert.equal(env.EXTRA, '1');
+      assert.equal(env.HOME, undefined);
+      assert.equal(env.PATH, process.env.PATH);
+      assert.equal(env.SOME_PARENT_SECRET, undefined);
+      assert.deepEqual(tiledesk(await envOf({})), { TILEDESK_TOKEN: 'from-caller', TILEDESK_LOG_LEVEL: 'info' });
+      assert.deepEqual(tiledesk(await envOf({ sandbox: true })), { TILEDESK_SANDBOX: '1', TILEDESK_LOG_LEVEL: 'info' });
+      assert.deepEqual(tiledesk(await envOf({ inheritSettings: false, retries: 1 })), { TILEDESK_RETRIES: '1' });
     } finally {
-      delete process.env.TILEDESK_TOKEN;
-      delete process.env.SOME_PARENT_SECRET;
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+  });
+
+  test('extra flags reach the bridge', async () => {
+    const client = await TiledeskRPC.spawn({ binary: ECHO, args: ['--sandbox-latency', '2'] });
+    try {
+      assert.deepEqual(await client.call('args'), ['--sandbox-latency', '2']);
+    } finally {
+      await client.close();
     }
   });
 
