@@ -11,6 +11,9 @@ public struct HTTPRequest: Sendable, Equatable {
     public var body: [UInt8]?
     /// Where the request queues when the upstream is busy; not part of what is sent.
     public var priority: RequestPriority
+    /// Whether sending it twice does no more than sending it once (a retry after a lost
+    /// connection is then safe): false for a POST, and for a GET with a side effect.
+    public var idempotent: Bool
 
     public init(method: String, path: String, headers: [String: String] = [:], body: [UInt8]? = nil, priority: RequestPriority = .first) {
         self.method = method
@@ -18,6 +21,7 @@ public struct HTTPRequest: Sendable, Equatable {
         self.headers = headers
         self.body = body
         self.priority = priority
+        self.idempotent = method != "POST"
     }
 
     /// The path without its query string.

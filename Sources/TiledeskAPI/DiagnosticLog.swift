@@ -1,4 +1,5 @@
 import Foundation
+import JSONCore
 import Synchronization
 
 /// Diagnostics on stderr, never stdout, with every known secret written as `***`.
@@ -35,6 +36,16 @@ public final class DiagnosticLog: Sendable {
         var out = text
         for secret in secrets.withLock({ $0 }) { out = out.replacingOccurrences(of: secret, with: "***") }
         return out
+    }
+
+    /// `value` with every registered secret replaced by `***` in its strings (keys included).
+    public func redact(_ value: JSON) -> JSON {
+        switch value {
+        case .string(let s): return .string(redact(s))
+        case .array(let items): return .array(items.map(redact))
+        case .object(let object): return .object(JSONObject(object.map { (key: redact($0.key), value: redact($0.value)) }))
+        default: return value
+        }
     }
 
     public func warn(_ message: @autoclosure () -> String) { log(.warn, message) }

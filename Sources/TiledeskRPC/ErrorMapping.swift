@@ -26,6 +26,7 @@ extension TiledeskError: RPCErrorConvertible {
         if let tiledeskCode { data["tiledesk_code"] = .number(JSONNumber(tiledeskCode)) }
         if let operation { data["request"] = .string(operation) }
         if let retryAfter { data["retry_after"] = .number(JSONNumber(retryAfter)) }
+        if let apiURL { data["api_url"] = .string(apiURL) }
         return RPCError(code: code, message: advice.map { "\(message); \($0)" } ?? message, data: .object(data))
     }
 

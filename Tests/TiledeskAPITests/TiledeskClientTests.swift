@@ -40,22 +40,22 @@ let puid = "65f0000000000000000000b3"
             return json(200, request.path.hasSuffix("project_users") || request.path.contains("project_users?") || request.path == "/projects" ? [] : ["_id": "x"])
         }
         let c = client(transport)
-        _ = try await c.currentUser()
-        _ = try await c.updateCurrentUser(["firstname": "A"])
-        _ = try await c.projects()
-        _ = try await c.teammates(projectID: pid, query: [("role", "agent"), ("presencestatus", "online")])
-        _ = try await c.teammate(projectID: pid, projectUserID: puid)
-        _ = try await c.teammate(projectID: pid, userID: "a b/c")
-        _ = try await c.myTeammate(projectID: pid)
-        _ = try await c.invite(projectID: pid, body: ["email": "x@example.com", "role": "agent"])
-        _ = try await c.updateMyTeammate(projectID: pid, body: ["user_available": false])
-        _ = try await c.updateTeammate(projectID: pid, projectUserID: puid, body: ["role": "admin"])
-        _ = try await c.removeTeammate(projectID: pid, projectUserID: puid, mode: .trash)
-        _ = try await c.removeTeammate(projectID: pid, projectUserID: puid, mode: .delete)
-        _ = try await c.removeTeammate(projectID: pid, projectUserID: puid, mode: .disable)
-        _ = try await c.restoreTeammate(projectID: pid, projectUserID: puid)
+        _ = try await c.send(.currentUser)
+        _ = try await c.send(.updateCurrentUser(["firstname": "A"]))
+        _ = try await c.send(.projects)
+        _ = try await c.send(.teammates(pid, query: [("role", "agent"), ("presencestatus", "online")]))
+        _ = try await c.send(.teammate(pid, puid))
+        _ = try await c.send(.teammate(pid, userID: "a b/c"))
+        _ = try await c.send(.myTeammate(pid))
+        _ = try await c.invite(.invite(pid, body: ["email": "x@example.com", "role": "agent"]))
+        _ = try await c.send(.updateMyTeammate(pid, body: ["user_available": false]))
+        _ = try await c.send(.updateTeammate(pid, puid, body: ["role": "admin"]))
+        _ = try await c.send(.removeTeammate(pid, puid, mode: .trash))
+        _ = try await c.send(.removeTeammate(pid, puid, mode: .delete))
+        _ = try await c.send(.removeTeammate(pid, puid, mode: .disable))
+        _ = try await c.send(.restoreTeammate(pid, puid))
         _ = try await c.signIn(email: "o@example.com", password: "pw")
-        _ = try await c.currentUser()
+        _ = try await c.send(.currentUser)
 
         let sent = transport.requests.map { "\($0.method) \($0.path)" }
         #expect(sent == [
@@ -86,11 +86,11 @@ let puid = "65f0000000000000000000b3"
             }
         }
         let c = client(transport)
-        let user = try await c.currentUser()
+        let user = try await c.send(.currentUser)
         #expect(user["id"] == "u1")
         #expect(JSONWriter.string(user["extra"]!) == #"{"kept":1.50}"#)
-        #expect(try await c.updateCurrentUser(["firstname": "A"]) == ["_id": "u1", "firstname": "A", "id": "u1"])
-        let me = try await c.myTeammate(projectID: pid)
+        #expect(try await c.send(.updateCurrentUser(["firstname": "A"])) == ["_id": "u1", "firstname": "A", "id": "u1"])
+        let me = try await c.send(.myTeammate(pid))
         #expect(me["id"] == "p1" && me["id_user"]?["id"] == "u1")
     }
 
@@ -110,12 +110,12 @@ let puid = "65f0000000000000000000b3"
             return json(200, ["_id": "u"])
         }
         let c = client(transport, token: nil, email: "a@example.com", password: "pw")
-        async let a = c.currentUser()
-        async let b = c.currentUser()
+        async let a = c.send(.currentUser)
+        async let b = c.send(.currentUser)
         _ = try await (a, b)
         #expect(state.withLock { signins } == 1)
         state.withLock { rejectNext = true }
-        _ = try await c.currentUser()
+        _ = try await c.send(.currentUser)
         #expect(state.withLock { signins } == 2)
         #expect(transport.requests.last?.header("Authorization") == "JWT t2")
         #expect(transport.requests.allSatisfy { $0.header("Authorization")?.hasPrefix("Basic") != true })
@@ -123,7 +123,7 @@ let puid = "65f0000000000000000000b3"
 
     @Test func noCredentialsFailsBeforeSending() async {
         let transport = StubTransport { _ in json(200, [:]) }
-        await #expect(throws: TiledeskError.self) { try await client(transport, token: nil).currentUser() }
+        await #expect(throws: TiledeskError.self) { try await client(transport, token: nil).send(.currentUser) }
         #expect(transport.requests.isEmpty)
     }
 }
@@ -170,7 +170,7 @@ let puid = "65f0000000000000000000b3"
     @Test func pendingInvitationIsAConflict() async {
         let transport = StubTransport { _ in json(200, ["success": false, "msg": "Pending Invitation already exist.", "pendinginvitation": []]) }
         do {
-            _ = try await client(transport).invite(projectID: pid, body: ["email": "p@example.com", "role": "agent"])
+            _ = try await client(transport).invite(.invite(pid, body: ["email": "p@example.com", "role": "agent"]))
             Issue.record("no error")
         } catch let error as TiledeskError {
             #expect(error.kind == .conflict && error.httpStatus == 200)

@@ -37,13 +37,11 @@ func rpcCode(_ body: () async throws -> JSON) async -> Int? {
 }
 
 @Suite struct RegistryTests {
-    static let contractMethods = [
-        "ping", "auth.signin", "user.get", "user.update", "project.list", "team.list", "team.get", "team.getByUser",
-        "team.me", "team.invite", "team.updateMe", "team.update", "team.leave", "team.restore",
-    ]
-
-    @Test func registryNamesExactlyTheContractMethods() {
-        #expect(Set(MethodRegistry.specs.map(\.name)) == Set(Self.contractMethods))
+    @Test func everyMethodIsNamedAfterItsGroup() {
+        for group in MethodRegistry.groups where group.name != ProtocolMethods.name {
+            for spec in group.methods { #expect(spec.name.hasPrefix(group.name + "."), "\(spec.name) in \(group.name)") }
+        }
+        #expect(Set(MethodRegistry.specs.map(\.name)).count == MethodRegistry.specs.count, "names are unique")
     }
 
     @Test func committedOpenRPCDocumentIsTheGeneratedOne() throws {
@@ -69,18 +67,82 @@ func rpcCode(_ body: () async throws -> JSON) async -> Int? {
         }
     }
 
+    /// A tool per method but the protocol ones and `auth.signin` (credentials are configuration).
     @Test func toolsAreEveryTiledeskMethodButSignIn() {
         let tools = MCPServer.toolList["tools"]?.arrayValue ?? []
-        let names = tools.compactMap { $0["name"]?.stringValue }
-        #expect(Set(names) == Set(Self.contractMethods.filter { $0 != "ping" && $0 != "auth.signin" }.map { $0.replacingOccurrences(of: ".", with: "_") }))
+        let expected = ProtocolMethods.methods.map(\.name) + ["auth.signin"]
+        #expect(tools.compactMap { $0["name"]?.stringValue } == MethodRegistry.specs.filter { !expected.contains($0.name) }.map { MCPServer.toolName($0.name) })
         for tool in tools {
             let name = tool["name"]?.stringValue ?? ""
             #expect(name.range(of: "^[a-zA-Z0-9_-]{1,64}$", options: .regularExpression) != nil)
             let spec = MethodRegistry.specs.first { MCPServer.toolName($0.name) == name }!
             #expect(tool["inputSchema"] == spec.paramsSchema)
+            #expect(tool["outputSchema"]?["type"] == "object", "\(name): structuredContent is always an object")
             #expect(tool["annotations"]?["readOnlyHint"] == .bool(spec.effect == .read))
-            #expect((tool["description"]?.stringValue?.count ?? 0) > 40)
+            let description = tool["description"]?.stringValue ?? ""
+            #expect(description.count > 40)
+            for other in MethodRegistry.specs { #expect(!description.contains(other.name + " "), "\(name) names tools as the agent sees them") }
         }
+    }
+
+    /// Every example runs as an MCP tool call: a result, not an error, whose structured content
+    /// has what the output schema requires.
+    @Test func everyToolAnswersItsExamplesInItsOutputSchema() async throws {
+        for spec in MCPServer.tools {
+            let tool = MCPServer.tool(spec)
+            for example in spec.examples {
+                let sandbox = context(RecordingTransport())
+                for step in example.setup { _ = try await invoke(step.method, .object(step.params), sandbox) }
+                let answer = try await MCPServer.call(["name": .string(MCPServer.toolName(spec.name)), "arguments": .object(example.params)], context: sandbox)
+                #expect(answer["isError"] == false, "\(spec.name): \(answer)")
+                let structured = answer["structuredContent"]
+                let alternatives = tool["outputSchema"]?["oneOf"]?.arrayValue ?? [tool["outputSchema"] ?? .null]
+                let fits = alternatives.contains { schema in
+                    (schema["required"]?.arrayValue ?? []).allSatisfy { structured?[$0.stringValue ?? ""] != nil }
+                }
+                #expect(fits, "\(spec.name): \(String(describing: structured))")
+            }
+        }
+    }
+
+    /// What a method's examples send upstream is what its spec declares (`x-http`).
+    @Test func everyRequestAMethodMakesIsDeclared() async throws {
+        for spec in MethodRegistry.specs {
+            for example in spec.examples {
+                let transport = RecordingTransport()
+                let sandbox = context(transport)
+                for step in example.setup { _ = try await invoke(step.method, .object(step.params), sandbox) }
+                let before = transport.requests.count
+                _ = try await invoke(spec.name, .object(example.params), sandbox)
+                for request in transport.requests.dropFirst(before) {
+                    #expect(spec.routes.contains { $0.matches(request) }, "\(spec.name) sent \(request.method) \(request.path)")
+                }
+            }
+        }
+    }
+
+    /// The published email pattern and the bridge's own check are one rule.
+    @Test func theEmailPatternIsTheEmailCheck() throws {
+        let regex = try NSRegularExpression(pattern: StringFormat.email.pattern)
+        let cases = ["a@b.co", "first.last+tag@sub.example.com", "a@b..c", "a@b", "a b@example.com", "@example.com", "a@-b.com",
+                     "a@b-.com", "a@@b.com", "a,b@example.com", "x@exa_mple.com", String(repeating: "a", count: 65) + "@example.com"]
+        for address in cases {
+            let whole = NSRange(address.startIndex..., in: address)
+            let published = regex.firstMatch(in: address, range: whole)?.range == whole
+            #expect(published == Validation.isEmail(address), "\(address)")
+        }
+        #expect(!Validation.isEmail("a@b..c") && Validation.isEmail("a@b.co"))
+        // JSON Schema validators read the pattern as ECMA-262: the same answers from Node's RegExp.
+        let node = Process()
+        node.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        let script = "const r = new RegExp(process.argv[1], 'u'); console.log(JSON.stringify(JSON.parse(process.argv[2]).map(a => r.test(a))))"
+        node.arguments = ["node", "-e", script, StringFormat.email.pattern, JSONWriter.string(.array(cases.map(JSON.string)))]
+        let out = Pipe()
+        node.standardOutput = out
+        guard (try? node.run()) != nil else { return }  // no Node here: the ICU comparison above stands
+        node.waitUntilExit()
+        let answers = try JSONParser.parse([UInt8](out.fileHandleForReading.readDataToEndOfFile()))
+        #expect(answers == .array(cases.map { .bool(Validation.isEmail($0)) }))
     }
 
     /// Every example in the OpenRPC document runs against a fresh sandbox and matches.
@@ -218,5 +280,16 @@ func rpcCode(_ body: () async throws -> JSON) async -> Int? {
         #expect(failure["isError"] == true)
         let text = failure["content"]?.arrayValue?.first?["text"]?.stringValue ?? ""
         #expect(text.contains("project_user_id"))
+    }
+}
+
+extension Route {
+    /// Whether `request` went to this route: same method, and the path (query aside) matches the
+    /// template segment by segment, a `{placeholder}` matching any one segment.
+    func matches(_ request: HTTPRequest) -> Bool {
+        guard request.method == method else { return false }
+        let path = request.pathOnly.split(separator: "/", omittingEmptySubsequences: false)
+        let pattern = template.split(separator: "/", omittingEmptySubsequences: false)
+        return path.count == pattern.count && zip(path, pattern).allSatisfy { $1.hasPrefix("{") || $0 == $1 }
     }
 }

@@ -28,6 +28,8 @@ public struct TiledeskError: Error, Sendable, Equatable {
     public var tiledeskCode: Int?
     /// Seconds to wait, from `Retry-After`.
     public var retryAfter: Double?
+    /// The API root the request went to (so a wrong base URL shows in every error).
+    public var apiURL: String?
 
     public init(_ kind: Kind, _ message: String, operation: String? = nil, httpStatus: Int? = nil,
                 upstream: JSON? = nil, tiledeskCode: Int? = nil, retryAfter: Double? = nil) {
@@ -38,6 +40,13 @@ public struct TiledeskError: Error, Sendable, Equatable {
         self.upstream = upstream
         self.tiledeskCode = tiledeskCode
         self.retryAfter = retryAfter
+    }
+
+    /// The same error with another message (a guard says what it looked for).
+    public func with(message: String) -> TiledeskError {
+        var copy = self
+        copy.message = message
+        return copy
     }
 
     /// Whether the same call may succeed later unchanged.

@@ -2,7 +2,8 @@ import JSONCore
 import JSONRPC
 import TiledeskAPI
 
-/// What a method handler may use: the Tiledesk client and the configured default project.
+/// What a handler works with during one call: the Tiledesk client (counting this call's own
+/// requests), the configured default project.
 public struct MethodContext: Sendable {
     public let client: TiledeskClient
     public let defaultProjectID: String?
@@ -12,23 +13,21 @@ public struct MethodContext: Sendable {
         self.defaultProjectID = defaultProjectID
     }
 
-    /// The context of one call: its client counts the call's own upstream requests
-    /// (`TiledeskClient.forCall()`).
+    /// The context of one call: its client counts the call's own upstream requests.
     func forCall() -> MethodContext { MethodContext(client: client.forCall(), defaultProjectID: defaultProjectID) }
-}
 
-/// One named parameter of a method.
-public struct Param: Sendable {
-    public let name: String
-    public let schema: ParamSchema
-    public let required: Bool
-    public let description: String
+    /// `project_id`, or the configured default; -32602 when neither exists.
+    func projectID(_ params: Params) throws(RPCError) -> String {
+        if let id = params[CommonParams.projectID] ?? defaultProjectID { return id }
+        throw .invalidParams("project_id is required: pass it, or configure a default with --project-id or TILEDESK_PROJECT_ID",
+                             field: "project_id")
+    }
 
-    public init(_ name: String, _ schema: ParamSchema, required: Bool = false, _ description: String) {
-        self.name = name
-        self.schema = schema
-        self.required = required
-        self.description = description
+    /// Sends `endpoint`, or for a dry run answers what would be sent: `{"dry_run": true, "request"}`.
+    /// Both come from the same value, so a dry run cannot describe a request that would not be sent.
+    func perform(_ endpoint: Endpoint, dryRun: Bool) async throws -> JSON {
+        if dryRun { return ["dry_run": true, "request": client.describe(endpoint)] }
+        return try await client.send(endpoint)
     }
 }
 
@@ -41,7 +40,7 @@ public struct Example: Sendable {
     /// Calls that bring a fresh sandbox to the state the example starts from.
     public let setup: [(method: String, params: JSONObject)]
 
-    init(name: String, params: JSONObject, result: JSON, setup: [(method: String, params: JSONObject)] = []) {
+    init(_ name: String, params: JSONObject, result: JSON, setup: [(method: String, params: JSONObject)] = []) {
         self.name = name
         self.params = params
         self.result = result
@@ -49,10 +48,12 @@ public struct Example: Sendable {
     }
 }
 
-/// Everything about one method, in one place: its params (validation, OpenRPC and MCP schema
-/// all come from them), its documentation, the errors it may return, and its handler.
+/// Everything about one method, declared once: its params (validation, the OpenRPC params and the
+/// MCP input schema all come from them), its result type, the Tiledesk routes it may call, its
+/// documentation and examples, the errors it may return, and its handler. The method group that
+/// lists it (`MethodGroup`) gives it its place in the registry and its OpenRPC tag.
 public struct MethodSpec: Sendable {
-    public enum Effect: Sendable {
+    public enum Effect: String, Sendable {
         case read
         /// Changes data; accepts `dry_run`.
         case write
@@ -60,30 +61,49 @@ public struct MethodSpec: Sendable {
         case destructive
     }
 
+    public typealias Handler = @Sendable (Params, MethodContext) async throws -> JSON
+
+    /// How the method runs.
+    enum Run: Sendable {
+        /// Answered at once on the reading thread: cheap, touches nothing upstream (`ping`).
+        case inline(@Sendable (Params) throws -> JSON)
+        /// A task of its own, concurrent and cancellable.
+        case async(Handler)
+    }
+
     public let name: String
     public let summary: String
     public let description: String
     public let params: [Param]
-    public let resultName: String
-    public let resultSchema: JSON
+    public let result: ResultShape
+    /// The Tiledesk routes the method may call (OpenRPC `x-http`); empty for protocol methods.
+    public let routes: [Route]
     public let errors: [Int]
     public let effect: Effect
     public let idempotent: Bool
     public let examples: [Example]
     /// Whether the method is offered as an MCP tool (not `auth.signin`: credentials are configuration).
     public let isTool: Bool
-    let run: @Sendable (Params, MethodContext) async throws -> JSON
+    let run: Run
 
-    init(_ name: String, summary: String, description: String, params: [Param], result: (String, JSON), errors: [Int],
-         effect: Effect = .read, idempotent: Bool = true, isTool: Bool = true, examples: [Example],
-         run: @escaping @Sendable (Params, MethodContext) async throws -> JSON)
+    init(_ name: String, summary: String, description: String, params: [any ParamDeclaration], result: ResultShape,
+         routes: [Route], errors: [Int], effect: Effect = .read, idempotent: Bool = true, isTool: Bool = true,
+         examples: [Example], run: @escaping Handler)
+    {
+        self.init(name, summary: summary, description: description, params: params, result: result, routes: routes, errors: errors,
+                  effect: effect, idempotent: idempotent, isTool: isTool, examples: examples, run: .async(run))
+    }
+
+    init(_ name: String, summary: String, description: String, params: [any ParamDeclaration], result: ResultShape,
+         routes: [Route], errors: [Int], effect: Effect = .read, idempotent: Bool = true, isTool: Bool = true,
+         examples: [Example], run: Run)
     {
         self.name = name
         self.summary = summary
         self.description = description
-        self.params = effect == .read ? params : params + [Param("dry_run", .boolean, "Validate and check as the real call would, but send no change; the result describes the request instead.")]
-        self.resultName = result.0
-        self.resultSchema = result.1
+        self.params = params.map(\.param) + (effect == .read ? [] : [CommonParams.dryRun.param])
+        self.result = result
+        self.routes = routes
         self.errors = errors
         self.effect = effect
         self.idempotent = idempotent
@@ -95,11 +115,7 @@ public struct MethodSpec: Sendable {
     /// The JSON Schema of the params object: the OpenRPC params and the MCP `inputSchema` alike.
     public var paramsSchema: JSON {
         var properties = JSONObject()
-        for param in params {
-            var schema = param.schema.json.objectValue ?? [:]
-            schema["description"] = .string(param.description)
-            properties[param.name] = .object(schema)
-        }
+        for param in params { properties[param.name] = param.documentedSchema }
         var object: JSONObject = ["type": "object", "properties": .object(properties)]
         let required = params.filter(\.required).map { JSON.string($0.name) }
         if !required.isEmpty { object["required"] = .array(required) }
@@ -107,14 +123,19 @@ public struct MethodSpec: Sendable {
         return .object(object)
     }
 
-    /// Validates raw params and runs the handler.
-    public func invoke(_ raw: JSON?, context: MethodContext) async throws -> JSON {
-        let params = try validate(raw)
-        return try await run(params, context.forCall())
+    /// Validates raw params and runs the handler with a context of its own. `caller` is the
+    /// method's name as the caller knows it (an MCP tool name), for error messages.
+    public func invoke(_ raw: JSON?, context: MethodContext, as caller: String? = nil) async throws -> JSON {
+        let params = try validate(raw, as: caller)
+        switch run {
+        case .inline(let handler): return try handler(params)
+        case .async(let handler): return try await handler(params, context.forCall())
+        }
     }
 
-    /// Params by name, checked against the schema: unknown members, types, formats, required ones.
-    public func validate(_ raw: JSON?) throws(RPCError) -> Params {
+    /// Params by name, checked against the declarations: unknown members, types, formats, required ones.
+    public func validate(_ raw: JSON?, as caller: String? = nil) throws(RPCError) -> Params {
+        let name = caller ?? self.name
         let object: JSONObject
         switch raw {
         case nil, .null?: object = [:]
@@ -137,33 +158,19 @@ public struct MethodSpec: Sendable {
     }
 }
 
-/// Validated params, with typed accessors.
-public struct Params: Sendable {
-    public let object: JSONObject
-    init(_ object: JSONObject) { self.object = object }
-
-    public subscript(name: String) -> JSON? { object[name] }
-    public func string(_ name: String) -> String? { object[name]?.stringValue }
-    public func bool(_ name: String) -> Bool? { object[name]?.boolValue }
-    public var dryRun: Bool { bool("dry_run") == true }
-
-    /// `project_id`, or the configured default; -32602 when neither exists.
-    public func projectID(_ context: MethodContext) throws(RPCError) -> String {
-        if let id = string("project_id") { return id }
-        if let id = context.defaultProjectID { return id }
-        throw .invalidParams("project_id is required: pass it, or configure a default with --project-id or TILEDESK_PROJECT_ID",
-                             field: "project_id")
-    }
-
-    /// Copies the named params that are present into `body`, under the same names.
-    public func copy(_ names: [String], into body: inout JSONObject) {
-        for name in names { if let value = object[name] { body[name] = value } }
+extension Param {
+    /// The param's JSON Schema with its description, as OpenRPC and MCP publish it.
+    var documentedSchema: JSON {
+        var schema = self.schema.json.objectValue ?? [:]
+        schema["description"] = .string(description)
+        return .object(schema)
     }
 }
 
-extension Param {
-    static let projectID = Param("project_id", .string(format: .objectID),
-                                 "The project (24-hex id). Optional when a default project is configured.")
-    static let projectUserID = Param("project_user_id", .string(format: .objectID), required: true,
-                                     "The teammate's id in the project (a project_user `_id`, 24-hex).")
+/// Params many methods share.
+enum CommonParams {
+    static let projectID = OptionalParam<String>("project_id", .string(format: .objectID),
+                                                 "The project (24-hex id). Optional when a default project is configured.")
+    static let dryRun = OptionalParam<Bool>("dry_run", .boolean,
+                                            "Validate and check as the real call would, but send no change; the result describes the request instead.")
 }

@@ -23,12 +23,13 @@ public indirect enum ParamSchema: Sendable {
                 o["pattern"] = .string(format.pattern)
                 if let name = format.jsonSchemaFormat { o["format"] = .string(name) }
             }
-            if let maxLength { o["maxLength"] = .number(JSONNumber(maxLength)) }
+            if let maxLength = maxLength ?? format?.maxLength { o["maxLength"] = .number(JSONNumber(maxLength)) }
             return .object(o)
         case .boolean: return ["type": "boolean"]
         case .integer(let minimum):
             var o: JSONObject = ["type": "integer"]
             if let minimum { o["minimum"] = .number(JSONNumber(minimum)) }
+            o["maximum"] = .number(JSONNumber(Self.largestInteger))
             return .object(o)
         case .freeObject: return ["type": "object"]
         case .object(let properties):
@@ -56,10 +57,13 @@ public indirect enum ParamSchema: Sendable {
             guard case .bool = value else { throw Self.typeError(field, "true or false", value) }
         case .integer(let minimum):
             // Any integral spelling counts (`3`, `3.0`, `3e0`), as in JSON Schema.
-            guard case .number(let n) = value, let d = n.doubleValue, d.isFinite, d == d.rounded(), abs(d) < 1e15 else {
+            guard case .number(let n) = value, let d = n.doubleValue, d.isFinite, d == d.rounded() else {
                 throw Self.typeError(field, "an integer", value)
             }
             if let minimum, d < Double(minimum) { throw .invalidParams("\(field) must be at least \(minimum)", field: field) }
+            guard d <= Double(Self.largestInteger) else {
+                throw .invalidParams("\(field) must be at most \(Self.largestInteger)", field: field)
+            }
         case .freeObject:
             guard case .object = value else { throw Self.typeError(field, "an object", value) }
         case .object(let properties):
@@ -74,6 +78,9 @@ public indirect enum ParamSchema: Sendable {
         }
     }
 
+    /// The largest integer a param takes: exact in every client's number type (a Double).
+    static let largestInteger = 999_999_999_999_999
+
     static func typeError(_ field: String, _ expected: String, _ value: JSON) -> RPCError {
         .invalidParams("\(field) must be \(expected), not \(value.typeName)", field: field)
     }
@@ -85,13 +92,17 @@ public enum StringFormat: Sendable {
     case userID
     case email
 
+    /// The published pattern: the bridge checks exactly this (plus `maxLength`), so a client that
+    /// validates with the published schema accepts what the bridge accepts.
     public var pattern: String {
         switch self {
         case .objectID: "^[0-9a-fA-F]{24}$"
         case .userID: "^[A-Za-z0-9_-]{1,128}$"
-        case .email: "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$"
+        case .email: Validation.emailPattern
         }
     }
+
+    var maxLength: Int? { self == .email ? Validation.emailMaxLength : nil }
 
     var jsonSchemaFormat: String? { self == .email ? "email" : nil }
 

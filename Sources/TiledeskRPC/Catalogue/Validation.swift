@@ -1,3 +1,5 @@
+import Foundation
+
 /// Small syntactic checks shared by configuration and method params.
 public enum Validation {
     /// A 24-hex MongoDB ObjectId.
@@ -13,13 +15,24 @@ public enum Validation {
         (b >= 48 && b <= 57) || (b >= 97 && b <= 122) || (b >= 65 && b <= 90)
     }
 
-    /// A practical address check: one `@`, no spaces or control characters, a dotted domain
-    /// with non-empty labels, at most 254 bytes.
+    /// A practical address check, published as the email params' `pattern` and `maxLength`: one
+    /// `@`; no spaces, control characters, `,`, `;`, `<` or `>`; a local part of 1 to 64
+    /// characters; a dotted domain whose labels are non-empty and neither start nor end with `-`;
+    /// at most 254 characters in all. Written for both ECMA-262 (JSON Schema) and ICU (here).
+    public static let emailPattern: String = {
+        let local = #"[^\s@,;<>\x00-\x1f]"#
+        let edge = #"[^\s@,;<>.\x00-\x1f-]"#
+        let inner = #"[^\s@,;<>.\x00-\x1f]"#
+        let label = "\(edge)(?:\(inner)*\(edge))?"
+        return "^\(local){1,64}@\(label)(?:\\.\(label))+$"
+    }()
+    public static let emailMaxLength = 254
+
     public static func isEmail(_ s: String) -> Bool {
-        guard s.utf8.count <= 254, !s.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 || $0 == "," || $0 == ";" || $0 == "<" || $0 == ">" }) else { return false }
-        let parts = s.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, parts[0].utf8.count <= 64 else { return false }
-        let labels = parts[1].split(separator: ".", omittingEmptySubsequences: false)
-        return labels.count >= 2 && labels.allSatisfy { !$0.isEmpty && !$0.hasPrefix("-") && !$0.hasSuffix("-") }
+        guard s.unicodeScalars.count <= emailMaxLength,
+            let regex = try? NSRegularExpression(pattern: emailPattern)
+        else { return false }
+        let whole = NSRange(s.startIndex..., in: s)
+        return regex.firstMatch(in: s, options: [.anchored], range: whole)?.range == whole
     }
 }

@@ -21,8 +21,8 @@ public enum MCPServer {
             return [
                 "protocolVersion": .string(version),
                 "capabilities": ["tools": ["listChanged": false]],
-                "serverInfo": ["name": "tiledesk-rpc", "title": "Tiledesk team management", "version": .string(ProductInfo.version)],
-                "instructions": "Tools for one Tiledesk account: read the team (team_list, team_get), invite people (team_invite), change availability and roles (team_update, team_updateMe), remove and restore teammates (team_leave, team_restore). project_id is optional when a default project is configured. Every changing tool accepts dry_run: true to check first.",
+                "serverInfo": ["name": .string(ProductInfo.name), "title": "Tiledesk team management", "version": .string(ProductInfo.version)],
+                "instructions": .string(instructions),
             ]
         }
         table.registerInline("notifications/initialized") { _ in [:] }
@@ -32,6 +32,36 @@ public enum MCPServer {
     }
 
     static let toolList: JSON = .object(["tools": .array(tools.map(tool))])
+
+    /// What the server offers, in the agent's terms: each group and its tools, from the registry.
+    static let instructions: String = {
+        var lines = ["Tools for one Tiledesk account. project_id is optional when a default project is configured. Every changing tool accepts dry_run: true to check first."]
+        for group in MethodRegistry.groups {
+            let names = group.methods.filter(\.isTool).map { toolName($0.name) }
+            if !names.isEmpty { lines.append("\(group.summary) (\(names.joined(separator: ", ")))") }
+        }
+        return lines.joined(separator: "\n")
+    }()
+
+    /// `text` with every method name written as the agent sees the tool (`team.update` → `team_update`).
+    static func inToolTerms(_ text: String) -> String {
+        var out = text
+        for name in MethodRegistry.specs.map(\.name).sorted(by: { $0.count > $1.count }) {
+            out = out.replacingOccurrences(of: name, with: toolName(name))
+        }
+        return out
+    }
+
+    /// The JSON Schema of a tool's `structuredContent`: always an object (a list is `{"items": [...]}`),
+    /// for a changing tool either its result or a dry-run answer.
+    static func outputSchema(_ spec: MethodSpec) -> JSON {
+        let result: JSON = switch spec.result {
+        case .one(let type): type.inlined
+        case .list(let type): ["type": "object", "properties": ["items": ["type": "array", "items": type.inlined]], "required": ["items"]]
+        }
+        guard spec.effect != .read else { return result }
+        return ["type": "object", "oneOf": [result, ResultType.dryRun.inlined]]
+    }
 
     static func tool(_ spec: MethodSpec) -> JSON {
         var annotations: JSONObject = [
@@ -46,8 +76,9 @@ public enum MCPServer {
         return [
             "name": .string(toolName(spec.name)),
             "title": .string(spec.summary),
-            "description": .string(spec.description),
+            "description": .string(inToolTerms(spec.description)),
             "inputSchema": spec.paramsSchema,
+            "outputSchema": outputSchema(spec),
             "annotations": .object(annotations),
         ]
     }
@@ -63,7 +94,7 @@ public enum MCPServer {
         }
         let arguments = params?["arguments"] ?? .object([:])
         do {
-            let result = try await spec.invoke(arguments, context: context)
+            let result = try await spec.invoke(arguments, context: context, as: name)
             let structured: JSON = result.objectValue != nil ? result : ["items": result]
             return [
                 "content": [["type": "text", "text": .string(JSONWriter.string(result))]],
@@ -75,7 +106,7 @@ public enum MCPServer {
         } catch {
             let wire = wireError(from: error)
             if wire.code == RPCError.requestCancelledCode { throw wire }
-            var text = "Error \(wire.code): \(wire.message)"
+            var text = "Error \(wire.code): \(inToolTerms(wire.message))"
             if let field = wire.data?["field"]?.stringValue { text += " (param: \(field))" }
             return [
                 "content": [["type": "text", "text": .string(text)]],

@@ -1,16 +1,15 @@
-import JSONCore
-import JSONRPC
+/// Protocol methods the engine of every client offers itself: `ping`. (`rpc.discover` and the MCP
+/// methods are faces of the whole catalogue, registered by `MethodRegistry`.)
+enum ProtocolMethods: MethodGroup {
+    static let name = "protocol"
+    static let summary = "Liveness check, answered at once."
 
-/// `ping` and `rpc.discover`.
-enum ProtocolMethods {
     static let ping = MethodSpec(
         "ping",
         summary: "Liveness check.",
-        description: "Answers {} at once; touches nothing upstream.",
-        params: [],
-        result: ("pong", ["type": "object", "additionalProperties": false]),
-        errors: [],
-        isTool: false,
-        examples: [Example(name: "ping", params: [:], result: [:])]
-    ) { _, _ in [:] }
+        description: "Answers {} at once; touches nothing upstream. Takes no params.",
+        params: [], result: .one(.empty), routes: [], errors: [-32602], isTool: false,
+        examples: [Example("ping", params: [:], result: [:])], run: .inline { _ in [:] })
+
+    static let methods = [ping]
 }
