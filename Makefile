@@ -2,7 +2,7 @@
 SWIFT_BIN := .build/debug/tiledesk-rpc
 export TILEDESK_RPC_BIN := $(CURDIR)/$(SWIFT_BIN)
 
-.PHONY: run build test test-swift test-python test-node test-mcp check-openrpc check-examples openrpc bench clean
+.PHONY: run build test test-swift test-python test-node test-mcp check-openrpc check-examples openrpc generate bench clean
 
 ## run: the bridge on its embedded sandbox, reading JSON-RPC lines from stdin
 run:
@@ -37,6 +37,10 @@ openrpc: build
 	echo '{"jsonrpc":"2.0","id":1,"method":"rpc.discover"}' | $(SWIFT_BIN) \
 	  | python3 -c 'import json,sys; json.dump(json.load(sys.stdin)["result"], sys.stdout, indent=2, ensure_ascii=False); print()' \
 	  > protocol/openrpc.json
+
+## generate: openrpc.json from the registry, then everything the clients derive from it (tools/gen_clients.py)
+generate: openrpc
+	python3 tools/gen_clients.py
 
 ## bench: release build (Swift runtime linked statically: faster start), then the table (BENCHMARKS.md)
 bench:

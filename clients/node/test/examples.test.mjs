@@ -1,6 +1,8 @@
 // The examples and the README snippet, run against the sandbox.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { promisify } from 'node:util';
@@ -86,17 +88,40 @@ describe('examples/shift-availability.mjs', { concurrency: true }, () => {
   });
 });
 
-test('the README example lists the sandbox team', async () => {
-  requireBinary();
-  const script = `
-import { TiledeskRPC } from ${JSON.stringify(path.join(PACKAGE_DIR, 'index.js'))};
-const client = await TiledeskRPC.spawn({ sandbox: true, binary: ${JSON.stringify(BINARY)} });
-for (const t of await client.team.list()) console.log(t.id, t.role, t.user_available);
-await client.close();
-`;
-  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { timeout: 20000 });
-  for (const id of [SEED.teammates.owner, SEED.teammates.admin, SEED.teammates.alice, SEED.teammates.bob]) {
-    assert.match(stdout, new RegExp(`^${id} `, 'm'));
+describe('the README\'s five lines, from a folder of their own', () => {
+  /** A folder with the package installed (linked) in node_modules; removed after the test. */
+  function project(t) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tiledesk-rpc-readme-'));
+    t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+    fs.mkdirSync(path.join(dir, 'node_modules'));
+    fs.symlinkSync(PACKAGE_DIR, path.join(dir, 'node_modules', 'tiledesk-rpc'));
+    return dir;
   }
-  assert.match(stdout, new RegExp(`^${SEED.teammates.bob} agent false$`, 'm'));
+  const env = () => ({ PATH: process.env.PATH, HOME: process.env.HOME ?? '', TILEDESK_RPC_BIN: requireBinary() });
+
+  test('list the sandbox team', async (t) => {
+    const readme = fs.readFileSync(path.join(PACKAGE_DIR, 'README.md'), 'utf8');
+    const fiveLines = readme.match(/```js\n([\s\S]*?)```/)[1];
+    const dir = project(t);
+    fs.writeFileSync(path.join(dir, 'five-lines.mjs'), fiveLines);
+    const { stdout } = await run(process.execPath, ['five-lines.mjs'], { cwd: dir, env: env(), timeout: 20000 });
+    for (const id of [SEED.teammates.owner, SEED.teammates.admin, SEED.teammates.alice, SEED.teammates.bob]) {
+      assert.match(stdout, new RegExp(`^${id} `, 'm'));
+    }
+    assert.match(stdout, new RegExp(`^${SEED.teammates.bob} agent false$`, 'm'));
+  });
+
+  test('require() from CommonJS works on this Node', async (t) => {
+    const dir = project(t);
+    const script = `
+const { TiledeskRPC } = require('tiledesk-rpc');
+TiledeskRPC.spawn({ sandbox: true }).then(async (client) => {
+  console.log((await client.user.get()).email);
+  await client.close();
+});
+`;
+    fs.writeFileSync(path.join(dir, 'five-lines.cjs'), script);
+    const { stdout } = await run(process.execPath, ['five-lines.cjs'], { cwd: dir, env: env(), timeout: 20000 });
+    assert.equal(stdout, 'owner@example.com\n');
+  });
 });

@@ -21,27 +21,28 @@ def run(args: List[str]) -> subprocess.CompletedProcess:
 
 @requires_binary
 class ExampleTests(unittest.TestCase):
-    def test_readme_example(self) -> None:
-        readme = (CLIENT_ROOT / "README.md").read_text(encoding="utf-8")
-        blocks = re.findall(r"```python\n(.*?)```", readme, re.S)
-        done = run(["-c", blocks[0]])
-        self.assertEqual(done.returncode, 0, done.stderr)
-        lines = done.stdout.splitlines()
-        self.assertEqual(len(lines), 4, done.stdout)
-        self.assertIn("owner owner@example.com True", lines)
-        self.assertIn("agent bob@example.com False", lines)
+    def readme_blocks(self) -> List[str]:
+        return re.findall(r"```python\n(.*?)```", (CLIENT_ROOT / "README.md").read_text(encoding="utf-8"), re.S)
 
-    def test_readme_batch_and_errors_examples(self) -> None:
-        readme = (CLIENT_ROOT / "README.md").read_text(encoding="utf-8")
-        blocks = re.findall(r"```python\n(.*?)```", readme, re.S)
-        asyncio_block = next(b for b in blocks if "AsyncTiledeskRPC(sandbox=True)" in b)
-        done = run(["-c", asyncio_block])
-        self.assertEqual((done.returncode, done.stdout), (0, "4 owner {}\n"), done.stderr)
-        errors_block = next(b for b in blocks if "except Conflict" in b)
-        done = run(["-c", errors_block])
+    def run_block(self, marker: str) -> str:
+        block = next(b for b in self.readme_blocks() if marker in b)
+        done = run(["-c", block])
         self.assertEqual(done.returncode, 0, done.stderr)
-        self.assertTrue(done.stdout.startswith("409 "), done.stdout)
-        self.assertTrue(done.stdout.endswith("existing\n"), done.stdout)
+        return done.stdout
+
+    def test_readme_five_lines(self) -> None:
+        lines = self.run_block("for teammate in client.team.list()").splitlines()
+        self.assertEqual(len(lines), 4, lines)
+        self.assertIn("65f0000000000000000000b1 owner True", lines)
+        self.assertIn("65f0000000000000000000b4 agent False", lines)
+
+    def test_readme_helpers_batch_asyncio_and_errors(self) -> None:
+        self.assertEqual(self.run_block("get_by_user"), "added\n")
+        self.assertTrue(self.run_block("with client.batch() as batch:\n        team").startswith("4 agent [-32602] "))
+        self.assertEqual(self.run_block("AsyncTiledeskRPC(sandbox=True)"), "4 owner {}\n")
+        errors = self.run_block("except Conflict")
+        self.assertTrue(errors.startswith("409 "), errors)
+        self.assertTrue(errors.endswith("existing\n"), errors)
 
     def test_bulk_invite(self) -> None:
         done = run(["examples/bulk_invite.py", "--sandbox", "examples/team.csv"])

@@ -64,8 +64,8 @@ class AsyncTiledeskRPC(AsyncGroups, _BaseBridge):
         self._stderr_task = loop.create_task(self._drain_stderr())
         self._reader_task = loop.create_task(self._read_stdout())
         try:
-            req_id, future = await self._submit("ping", None)
-            await self._wait(req_id, "ping", future, None)
+            _, future = await self._submit("ping", None)
+            await future  # however long the bridge takes to start
         except BridgeClosed as exc:
             await self.aclose()
             raise self._start_failure(exc) from None

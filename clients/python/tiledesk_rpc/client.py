@@ -113,7 +113,7 @@ class TiledeskRPC(SyncGroups, _BaseBridge):
         self._stderr_thread.start()
         self._reader.start()
         try:
-            self.ping()
+            self.submit("ping")._future.result()  # however long the bridge takes to start
         except BridgeClosed as exc:
             self.close()
             raise self._start_failure(exc) from None
