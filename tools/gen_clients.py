@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Writes everything the clients derive from ``protocol/openrpc.json``: the Python helpers, result
-types and environment table, the Node method groups, environment table and TypeScript types, and
-the README's method table. ``make generate`` runs it after ``make openrpc``.
+"""Writes everything the clients derive from ``protocol/openrpc.json``: the Python helpers and
+result types, the Node method groups and TypeScript types, and the README's method table; and the
+Node copy of the environment table the Python client keeps (``_environment.py``). ``make generate`` runs it after ``make openrpc``.
 
     python3 tools/gen_clients.py            # write what changed
     python3 tools/gen_clients.py --check    # write nothing; exit 1 naming each stale file
@@ -12,10 +12,11 @@ A new method or group in the document needs no change here: run ``make generate`
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import sys
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Any, Dict, List, Optional
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -28,15 +29,24 @@ NODE = ROOT / "clients" / "node"
 README = ROOT / "README.md"
 
 
+def _environment() -> Any:
+    """The Python client's ``_environment.py``: the environment table both clients share."""
+    spec = importlib.util.spec_from_file_location("tiledesk_rpc_environment", PYTHON / "_environment.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def outputs(doc_path: Path = OPENRPC) -> Dict[Path, str]:
     """Each generated file and the text it must have."""
     catalogue = model.load(json.loads(doc_path.read_text(encoding="utf-8")))
+    environment = _environment()
     return {
         PYTHON / "_api.py": python.api_module(catalogue),
         PYTHON / "types.py": python.types_module(catalogue),
-        PYTHON / "_environment.py": python.environment_module(),
         NODE / "src" / "api.js": node.api_js(catalogue),
-        NODE / "src" / "environment.js": node.environment_js(),
+        NODE / "src" / "environment.js": node.environment_js(environment.BASIC_ENV_VARS, environment.SETTINGS),
         NODE / "api.d.ts": node.api_dts(catalogue),
         README: readme.with_table(README.read_text(encoding="utf-8"), catalogue),
     }

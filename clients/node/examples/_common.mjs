@@ -59,3 +59,19 @@ export function describeError(err) {
   if (err && typeof err.code === 'number') return `${err.name} ${err.code}: ${err.message}`;
   return String(err && err.message ? err.message : err);
 }
+
+/**
+ * Run an example's `main`: what it resolves to is the exit status; an error it throws is printed
+ * (a bridge refusing its settings says why in its own words) and the status is 1.
+ */
+export function run(main) {
+  main().then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err) => {
+      console.error(describeError(err));
+      process.exitCode = 1;
+    },
+  );
+}

@@ -10,7 +10,7 @@
 // Rate limits are the bridge's job: it paces itself, so a long list needs nothing special here.
 import fs from 'node:fs';
 
-import { connect, describeError, parseFlags } from './_common.mjs';
+import { connect, describeError, parseFlags, run } from './_common.mjs';
 
 const USAGE = `usage: bulk-invite.mjs [--sandbox] [--dry-run] [--ensure] [--project-id ID] [--binary PATH] FILE.csv
   FILE.csv   header row with the columns email and role (agent, supervisor or admin)`;
@@ -108,12 +108,4 @@ async function main() {
   return failed ? 1 : 0;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err) => {
-    console.error(describeError(err));
-    process.exitCode = 1;
-  },
-);
+run(main);

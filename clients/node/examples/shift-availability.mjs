@@ -10,7 +10,7 @@
 // Every name is checked first: one that matches no teammate stops the run before any change.
 // Only teammates whose availability actually changes are updated. Exit status 1 if any update failed.
 
-import { connect, describeError, parseFlags } from './_common.mjs';
+import { connect, describeError, parseFlags, run } from './_common.mjs';
 
 const USAGE = `usage: shift-availability.mjs [--sandbox] [--dry-run] [--all-roles] [--project-id ID] [--binary PATH] WHO...
   WHO   a teammate on shift: e-mail, teammate id or user id (several allowed, or comma-separated)`;
@@ -92,12 +92,4 @@ async function main() {
   }
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err) => {
-    console.error(describeError(err));
-    process.exitCode = 1;
-  },
-);
+run(main);

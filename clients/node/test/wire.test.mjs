@@ -4,30 +4,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import {
-  BridgeNotFound,
-  Cancelled,
-  Conflict,
-  Forbidden,
-  InternalError,
-  InvalidParams,
-  InvalidRequest,
-  MethodNotFound,
-  NotAuthenticated,
-  NotFound,
-  ParseError,
-  RateLimited,
-  CallTimeout,
-  ServerError,
-  TiledeskRPC,
-  TiledeskRPCError,
-  UpstreamError,
-  UpstreamTimeout,
-  UpstreamUnavailable,
-  errorFromWire,
-  toWire,
-} from '../index.js';
-import { fakeFromScript, sleep } from '../test-support/helpers.mjs';
+import fs from 'node:fs';
+import path from 'node:path';
+
+import * as rpc from '../index.js';
+import { PACKAGE_DIR, fakeFromScript, sleep } from '../test-support/helpers.mjs';
+
+const { BridgeNotFound, CallTimeout, Cancelled, InvalidRequest, NotFound, TiledeskRPC, TiledeskRPCError, errorFromWire, toWire } = rpc;
 
 const ECHO = fakeFromScript('echo-bridge.mjs');
 
@@ -384,36 +367,29 @@ describe('client machinery', () => {
   });
 });
 
-test('every contract code maps to its class', () => {
-  const table = [
-    [-32700, ParseError],
-    [-32600, InvalidRequest],
-    [-32601, MethodNotFound],
-    [-32602, InvalidParams],
-    [-32603, InternalError],
-    [-32800, Cancelled],
-    [-32001, ServerError],
-    [401, NotAuthenticated],
-    [403, Forbidden],
-    [404, NotFound],
-    [409, Conflict],
-    [429, RateLimited],
-    [502, UpstreamError],
-    [503, UpstreamUnavailable],
-    [504, UpstreamTimeout],
-  ];
-  for (const [code, Cls] of table) {
-    const e = errorFromWire({ code, message: 'm', data: { retryable: code === 503, retry_after: 3 } });
-    assert.ok(e instanceof Cls, `${code}`);
-    assert.ok(e instanceof TiledeskRPCError);
-    assert.ok(e instanceof Error);
-    assert.equal(e.code, code);
-    assert.equal(e.message, 'm');
-    assert.equal(e.name, Cls.name);
-    assert.equal(e.retryable, code === 503);
+test('every code in the README\'s error table maps to the class it names', () => {
+  const readme = fs.readFileSync(path.join(PACKAGE_DIR, 'README.md'), 'utf8');
+  const rows = [...readme.matchAll(/^\| `(\w+)`(?: \([^)]*\))? \| (-?\d+)(?:…(-?\d+))? \|/gm)];
+  assert.ok(rows.length > 0, 'the README has an error table');
+  for (const [, name, code] of rows) {
+    const e = errorFromWire({ code: Number(code), message: 'm', data: { retryable: code === '503' } });
+    if (name === 'CallTimeout' || name === 'BridgeClosed') continue; // client side: never on the wire
+    assert.equal(e.constructor, rpc[name], `${code} → ${name}`);
+    assert.ok(e instanceof TiledeskRPCError && e instanceof Error);
+    assert.deepEqual([e.code, e.message, e.name, e.retryable], [Number(code), 'm', name, code === '503']);
   }
+  assert.equal(errorFromWire({ code: -32001, message: 'm' }).constructor, rpc.ServerError);
   assert.equal(errorFromWire({ code: 429, message: 'slow', data: { retry_after: 7 } }).retryAfter, 7);
   const odd = errorFromWire({ code: 418, message: 'teapot' });
   assert.equal(odd.constructor, TiledeskRPCError);
   assert.equal(odd.code, 418);
+});
+
+test('every error class is declared in index.d.ts', () => {
+  const declarations = fs.readFileSync(path.join(PACKAGE_DIR, 'index.d.ts'), 'utf8');
+  for (const [name, value] of Object.entries(rpc)) {
+    if (typeof value === 'function' && value.prototype instanceof Error) {
+      assert.match(declarations, new RegExp(`^export class ${name} extends \\w+ \\{`, 'm'), name);
+    }
+  }
 });

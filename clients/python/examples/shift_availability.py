@@ -23,7 +23,7 @@ import sys
 from typing import Dict, List, Optional, Set
 
 from _bridge import add_bridge_arguments, start_client
-from tiledesk_rpc import Teammate, TiledeskRPC, TiledeskRPCError
+from tiledesk_rpc import Teammate, TiledeskRPCError
 
 DEFAULT_ROLES = "agent"
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 import unittest
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, List
 
 from tiledesk_rpc import AsyncTiledeskRPC, TiledeskRPC
 
@@ -49,6 +50,21 @@ def sandbox(**kwargs: Any) -> TiledeskRPC:
     return TiledeskRPC(BINARY, sandbox=True, **kwargs)
 
 
+class SharedClientTestCase(unittest.TestCase):
+    """Tests sharing one client (``make_client``, default the sandbox) for the whole class."""
+
+    client: TiledeskRPC
+    make_client: Callable[[], TiledeskRPC] = staticmethod(lambda: sandbox())
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        cls.client = cls.make_client()
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        cls.client.close()
+
+
 def async_sandbox(**kwargs: Any) -> AsyncTiledeskRPC:
     kwargs.setdefault("timeout", 30)
     return AsyncTiledeskRPC(BINARY, sandbox=True, **kwargs)
@@ -69,3 +85,21 @@ def email_of(teammate: Any) -> Any:
     """The e-mail of a teammate whose id_user is populated."""
     user = teammate.get("id_user")
     return user.get("email") if isinstance(user, dict) else None
+
+
+def in_threads(count: int, worker: Callable[[int], None], timeout: float = 60) -> List[BaseException]:
+    """Run ``worker(0)`` .. ``worker(count - 1)`` in threads at once; the errors they raised."""
+    errors: List[BaseException] = []
+
+    def guarded(n: int) -> None:
+        try:
+            worker(n)
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller
+            errors.append(exc)
+
+    threads = [threading.Thread(target=guarded, args=(n,)) for n in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout)
+    return errors

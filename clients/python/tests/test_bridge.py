@@ -19,6 +19,7 @@ from .support import (
     DEMO_PROJECT,
     OWNER_TM,
     async_sandbox,
+    in_threads,
     requires_binary,
     sandbox,
 )
@@ -30,28 +31,19 @@ SEED = [OWNER_TM, ADMIN_TM, ALICE_TM, BOB_TM]
 @requires_binary
 class ThreadTests(unittest.TestCase):
     def test_many_threads_at_once(self) -> None:
-        errors: List[BaseException] = []
         barrier = threading.Barrier(12)
         with sandbox() as client:
 
             def worker(n: int) -> None:
-                try:
-                    barrier.wait(10)
-                    for i in range(10):
-                        tm = SEED[(n + i) % 4]
-                        self.assertEqual(client.team.get(tm)["id"], tm)
-                        self.assertEqual(len(client.team.list()), 4)
-                        self.assertEqual(client.ping(), {})
-                except BaseException as exc:  # noqa: BLE001 - reported below
-                    errors.append(exc)
+                barrier.wait(10)
+                for i in range(10):
+                    tm = SEED[(n + i) % 4]
+                    self.assertEqual(client.team.get(tm)["id"], tm)
+                    self.assertEqual(len(client.team.list()), 4)
+                    self.assertEqual(client.ping(), {})
 
-            threads = [threading.Thread(target=worker, args=(n,)) for n in range(12)]
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join(60)
+            self.assertEqual(in_threads(12, worker), [])
             self.assertEqual(client.close(), 0)
-        self.assertEqual(errors, [])
 
     def test_concurrent_invites_each_answered(self) -> None:
         results: List[Any] = [None] * 10

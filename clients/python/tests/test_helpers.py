@@ -6,7 +6,7 @@ import json
 import unittest
 from typing import Any, List
 
-from tiledesk_rpc import Conflict, Forbidden, NotFound, TiledeskRPC
+from tiledesk_rpc import Conflict, Forbidden, NotFound
 
 from .support import (
     ADMIN_TM,
@@ -19,6 +19,7 @@ from .support import (
     OWNER_TM,
     OWNER_USER,
     PASSWORD,
+    SharedClientTestCase,
     email_of,
     requires_binary,
     sandbox,
@@ -30,18 +31,8 @@ def ids(teammates: List[Any]) -> List[str]:
 
 
 @requires_binary
-class ReadHelperTests(unittest.TestCase):
+class ReadHelperTests(SharedClientTestCase):
     """Helpers that change nothing share one bridge."""
-
-    client: TiledeskRPC
-
-    @classmethod
-    def setUpClass(cls) -> None:
-        cls.client = sandbox()
-
-    @classmethod
-    def tearDownClass(cls) -> None:
-        cls.client.close()
 
     def test_ping(self) -> None:
         self.assertEqual(self.client.ping(), {})

@@ -29,7 +29,7 @@ from tiledesk_rpc import (
 )
 from tiledesk_rpc._environment import SETTINGS
 
-from .support import ALICE_TM, DEMO_PROJECT, FAKES, async_fake, fake
+from .support import ALICE_TM, DEMO_PROJECT, FAKES, SharedClientTestCase, async_fake, fake, in_threads
 from .vectors import wait_for
 
 TM = ALICE_TM
@@ -39,18 +39,10 @@ def echo() -> TiledeskRPC:
     return fake("echo_bridge.py")
 
 
-class HelperParamsTests(unittest.TestCase):
+class HelperParamsTests(SharedClientTestCase):
     """Each helper sends its method and only the params the caller gave (echo bridge)."""
 
-    client: TiledeskRPC
-
-    @classmethod
-    def setUpClass(cls) -> None:
-        cls.client = echo()
-
-    @classmethod
-    def tearDownClass(cls) -> None:
-        cls.client.close()
+    make_client = staticmethod(echo)
 
     def sent(self, result: Any) -> Dict[str, Any]:
         self.assertFalse(result["batch"])
@@ -181,7 +173,7 @@ class EnvironmentTests(unittest.TestCase):
 
     def test_constructor_settings_are_the_shared_table(self) -> None:
         params = inspect.signature(TiledeskRPC).parameters
-        self.assertLessEqual(set(SETTINGS), set(params))
+        self.assertLessEqual({name for name, _, _ in SETTINGS}, set(params))
 
     def test_extra_args(self) -> None:
         with fake("echo_bridge.py", "--sandbox-latency", "2") as c:
@@ -215,26 +207,17 @@ class BinaryLookupTests(unittest.TestCase):
 
 class ConcurrencyTests(unittest.TestCase):
     def test_threads_call_at_once(self) -> None:
-        errors: List[BaseException] = []
         with echo() as c:
 
             def worker(n: int) -> None:
-                try:
-                    for i in range(25):
-                        if i % 5 == 0:
-                            self.assertEqual(c.call("sleep", {"seconds": 0.01 * (n % 3)})["slept"], 0.01 * (n % 3))
-                        else:
-                            got = c.call(f"m{n}", {"i": i})
-                            self.assertEqual((got["method"], got["params"]), (f"m{n}", {"i": i}))
-                except BaseException as exc:  # noqa: BLE001 - reported below
-                    errors.append(exc)
+                for i in range(25):
+                    if i % 5 == 0:
+                        self.assertEqual(c.call("sleep", {"seconds": 0.01 * (n % 3)})["slept"], 0.01 * (n % 3))
+                    else:
+                        got = c.call(f"m{n}", {"i": i})
+                        self.assertEqual((got["method"], got["params"]), (f"m{n}", {"i": i}))
 
-            threads = [threading.Thread(target=worker, args=(n,)) for n in range(16)]
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join(30)
-        self.assertEqual(errors, [])
+            self.assertEqual(in_threads(16, worker, timeout=30), [])
 
     def test_answers_out_of_order(self) -> None:
         with echo() as c:

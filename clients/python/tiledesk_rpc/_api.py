@@ -7,7 +7,7 @@ Each helper sends only the params the caller gave (``None`` means omitted).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, List, Literal, Mapping, Optional, Sequence, Tuple, Type, Union, cast, overload
+from typing import TYPE_CHECKING, Any, Dict, List, Literal, Mapping, Optional, Tuple, Type, Union, cast, overload
 
 from .types import (
     DryRunResult,

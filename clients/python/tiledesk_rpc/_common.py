@@ -10,7 +10,7 @@ import shutil
 import threading
 from typing import Any, Deque, Dict, Iterable, List, Mapping, Optional, Sequence, Union
 
-from ._environment import ACCOUNT_VARS, BASIC_ENV_VARS, SETTINGS
+from ._environment import BASIC_ENV_VARS, SETTINGS
 from .errors import BridgeClosed, BridgeNotFound, BRIDGE_CLOSED_CODE, InvalidRequest
 
 PathLike = Union[str, "os.PathLike[str]"]
@@ -83,19 +83,20 @@ def build_env(
 
     1. the basics of ``base`` (default ``os.environ``): :data:`BASIC_ENV_VARS`;
     2. with ``inherit``, the caller's ``TILEDESK_*`` variables, but ``TILEDESK_RPC_BIN`` and, when
-       ``settings`` ask for the sandbox, those naming a server or an account (:data:`ACCOUNT_VARS`:
-       the sandbox has its own, and a real token would be refused there);
+       ``settings`` ask for the sandbox, those naming a server or an account (the sandbox has its
+       own, and a real token would be refused there);
     3. ``settings``, by their names in :data:`SETTINGS` (``None`` or ``False``: not given);
     4. ``env`` (a ``None`` value removes a key).
     """
     source = os.environ if base is None else base
     child = {name: source[name] for name in BASIC_ENV_VARS if name in source}
     if inherit:
-        skipped = {BINARY_ENV, *(ACCOUNT_VARS if settings.get("sandbox") else ())}
+        skipped = {BINARY_ENV, *(var for _, var, account in SETTINGS if account and settings.get("sandbox"))}
         child.update({k: v for k, v in source.items() if k.startswith("TILEDESK_") and k not in skipped})
-    for name, value in settings.items():
+    for name, var, _ in SETTINGS:
+        value = settings.get(name)
         if value is not None and value is not False:
-            child[SETTINGS[name]] = setting_text(value)
+            child[var] = setting_text(value)
     for key, value in (env or {}).items():
         if value is None:
             child.pop(key, None)

@@ -8,7 +8,7 @@ may be missing, and a result may carry more.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Literal, Optional, TypedDict, Union
+from typing import Any, Dict, Literal, TypedDict, Union
 
 __all__ = [
     "Empty",
