@@ -18,6 +18,7 @@ from tiledesk_rpc import (
     BridgeClosed,
     CallTimeout,
     Cancelled,
+    ConfigurationError,
     Conflict,
     Forbidden,
     InternalError,
@@ -120,6 +121,12 @@ class SandboxErrorTests(SharedClientTestCase):
     def test_conflict(self) -> None:
         with self.assertRaises(Conflict):
             self.client.team.restore(ALICE_TM, dry_run=True)  # not trashed
+
+    def test_a_refused_setting_fails_construction_with_the_bridges_message(self) -> None:
+        with self.assertRaises(ConfigurationError) as ctx:
+            TiledeskRPC(BINARY, project_id="not-an-id")
+        self.assertEqual(str(ctx.exception), "tiledesk-rpc: project id must be 24 hexadecimal characters, not not-an-id")
+        self.assertEqual(ctx.exception.returncode, 2)
 
     def test_not_authenticated(self) -> None:
         with sandbox() as fresh:
