@@ -13,8 +13,11 @@ command -v strip >/dev/null || packages+=(binutils)
 if command -v dpkg >/dev/null && ! dpkg -s libcurl4-openssl-dev >/dev/null 2>&1; then packages+=(libcurl4-openssl-dev); fi
 if [ "${1:-}" != release ]; then
   command -v jq >/dev/null || packages+=(jq)
-  if ! command -v python3 >/dev/null; then packages+=(python3 python3-venv)
-  elif ! python3 -c 'import venv, ensurepip' 2>/dev/null; then packages+=(python3-venv); fi
+  if ! command -v python3 >/dev/null; then packages+=(python3 python3-venv python3-pip)
+  else
+    python3 -c 'import venv, ensurepip' 2>/dev/null || packages+=(python3-venv)
+    python3 -m pip --version >/dev/null 2>&1 || packages+=(python3-pip)
+  fi
   if ! command -v node >/dev/null; then packages+=(nodejs)
   elif ! node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 18 ? 0 : 1)'; then
     missing+=("Node 18 or newer (this is $(node --version))")

@@ -6,8 +6,8 @@ import JSONRPC
 /// request from the command line, `gh api` style, so shell users never write JSON-RPC by hand.
 ///
 /// Each VALUE is taken as JSON when it parses (`true`, `3`, `["a"]`, `{"k":1}`) and as a string
-/// otherwise (`nina@example.com`); `--params` gives the whole params (object or array), and
-/// NAME=VALUE pairs add to or replace members of an object given that way.
+/// otherwise (`nina@example.com`); `--params` gives the whole params (object or array; `@-` reads
+/// stdin), and NAME=VALUE pairs add to or replace members of an object given that way.
 struct ShellCall: Equatable {
     var method: String
     var params: JSON?
@@ -78,7 +78,9 @@ struct ShellCall: Equatable {
         }
     }
 
+    /// The bytes of the file at `path`; `-` is stdin.
     static func read(_ path: String) throws -> [UInt8] {
-        Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+        if path == "-" { return Array(FileHandle.standardInput.readDataToEndOfFile()) }
+        return Array(try Data(contentsOf: URL(fileURLWithPath: path)))
     }
 }
