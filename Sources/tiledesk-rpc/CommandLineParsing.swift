@@ -113,10 +113,10 @@ extension Configuration {
     static let help = """
         tiledesk-rpc \(ProductInfo.version): Tiledesk user and team management over line-delimited JSON-RPC 2.0 on stdin/stdout.
 
-        Usage: tiledesk-rpc [flags]                     serve JSON-RPC: one message per line on stdin, answers on stdout
-               tiledesk-rpc [flags] call METHOD [NAME=VALUE ...] [--params JSON|@FILE]
-                                                   one call; the result as JSON on stdout (VALUE: JSON, else a string)
-               tiledesk-rpc [flags] doctor         check the API, the credentials, the default project and your role
+        Usage: tiledesk-rpc [flags]                serve: one JSON-RPC message per line on stdin, answers on stdout
+               tiledesk-rpc [flags] call METHOD [NAME=VALUE ...] [--params JSON|@FILE|@-]
+                                                  one call, its result as JSON on stdout (VALUE: JSON, else a string)
+               tiledesk-rpc [flags] doctor        check the API, the credentials, the default project and your role
 
           --api-url URL          API root (TILEDESK_API_URL; default \(defaultAPIURL))
           --token T              Tiledesk JWT, with or without "JWT " (TILEDESK_TOKEN)

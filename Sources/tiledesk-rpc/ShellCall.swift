@@ -12,7 +12,7 @@ struct ShellCall: Equatable {
     var method: String
     var params: JSON?
 
-    static let usage = "tiledesk-rpc [flags] call METHOD [NAME=VALUE ...] [--params JSON|@FILE]"
+    static let usage = "tiledesk-rpc [flags] call METHOD [NAME=VALUE ...] [--params JSON|@FILE|@-]"
 
     /// Reads the words after `call`. Bad usage is an `RPCError` with the code of the request it
     /// would make: -32600 (no method, a misplaced flag), -32700 (`--params` is not JSON) or -32602.
