@@ -59,6 +59,7 @@ test-mcp: release
 
 ## dist: dist/ with a Python wheel and a Node package, each holding the release binary
 dist: release
+	bash tools/prerequisites.sh dist
 	python3 tools/build_dist.py
 
 ## test-dist: install dist/ into a fresh venv and an empty folder, Swift off PATH, run the README's Python and Node
