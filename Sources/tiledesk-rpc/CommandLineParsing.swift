@@ -41,6 +41,10 @@ extension Configuration {
             case "--log-level": config.logLevel = try logLevel(name, try value())
             case "--allow-insecure-http": try noValue(); config.allowInsecureHTTP = true
             default:
+                if let command = ShellCommand(rawValue: arg) {  // the flags end where the command starts
+                    try config.validate()
+                    return .shell(command, config, arguments: Array(args))
+                }
                 throw UsageError(message: arg.hasPrefix("-") ? "unknown flag \(name) (see --help)" : "unexpected argument \(arg) (see --help)")
             }
         }
@@ -109,7 +113,10 @@ extension Configuration {
     static let help = """
         tiledesk-rpc \(ProductInfo.version): Tiledesk user and team management over line-delimited JSON-RPC 2.0 on stdin/stdout.
 
-        Usage: tiledesk-rpc [flags]        (one JSON-RPC message per line on stdin; answers on stdout)
+        Usage: tiledesk-rpc [flags]                serve: one JSON-RPC message per line on stdin, answers on stdout
+               tiledesk-rpc [flags] call METHOD [NAME=VALUE ...] [--params JSON|@FILE|@-]
+                                                  one call, its result as JSON on stdout (VALUE: JSON, else a string)
+               tiledesk-rpc [flags] doctor        check the API, the credentials, the default project and your role
 
           --api-url URL          API root (TILEDESK_API_URL; default \(defaultAPIURL))
           --token T              Tiledesk JWT, with or without "JWT " (TILEDESK_TOKEN)
@@ -128,6 +135,7 @@ extension Configuration {
           --version, --help      print and exit
 
         Try it: printf '{"jsonrpc":"2.0","id":1,"method":"team.list"}\\n' | tiledesk-rpc --sandbox
+                tiledesk-rpc --sandbox call team.list role=agent
         """
 }
 

@@ -28,6 +28,8 @@ struct Configuration: Sendable, Equatable {
     /// What the command line asked for.
     enum Action: Equatable, Sendable {
         case serve(Configuration)
+        /// `call …` or `doctor`, configured by the flags before it; `arguments` are the words after it.
+        case shell(ShellCommand, Configuration, arguments: [String])
         case printHelp
         case printVersion
     }

@@ -8,6 +8,7 @@ import TiledeskRPC
 let protocolFD = StdioLoop.protectStdout()
 
 let configuration: Configuration
+var shellCommand: (ShellCommand, arguments: [String])?
 do {
     switch try Configuration.parse(arguments: Array(CommandLine.arguments.dropFirst()), environment: ProcessInfo.processInfo.environment) {
     case .printHelp:
@@ -18,6 +19,9 @@ do {
         exit(0)
     case .serve(let parsed):
         configuration = parsed
+    case .shell(let command, let parsed, let arguments):
+        configuration = parsed
+        shellCommand = (command, arguments)
     }
 } catch {
     FileHandle.standardError.write(Data("tiledesk-rpc: \(error.message)\n".utf8))
@@ -31,6 +35,9 @@ if configuration.allowInsecureHTTP, !configuration.sandbox, configuration.apiURL
     log.warn("--allow-insecure-http: credentials travel unencrypted to \(configuration.apiURL)")
 }
 if configuration.sandbox { log.info("sandbox mode: serving the embedded Tiledesk emulator, no network") }
+if let (command, arguments) = shellCommand {
+    exit(command.run(arguments: arguments, configuration: configuration, log: log, output: protocolFD))
+}
 
 let writer = LineWriter(fd: protocolFD)
 let server = RPCServer(methods: Composition.methodTable(configuration: configuration, log: log), output: writer.write)

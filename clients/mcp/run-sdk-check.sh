@@ -5,7 +5,7 @@
 # the check is skipped and says so.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-bin=${TILEDESK_RPC_BIN:-$here/../../.build/debug/tiledesk-rpc}
+bin=${TILEDESK_RPC_BIN:-$here/../../.build/release/tiledesk-rpc}
 venv=$(mktemp -d)
 trap 'rm -rf "$venv"' EXIT
 python3 -m venv "$venv"

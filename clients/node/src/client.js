@@ -10,6 +10,7 @@ import { spawn as spawnProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 import { GROUPS } from './api.js';
 import { BASIC_ENV_VARS, SETTINGS } from './environment.js';
@@ -25,9 +26,13 @@ import {
 import { toWire } from './params.js';
 
 const BUILD_HINT =
-  'Build it from the tiledesk-rpc repository root with `swift build -c release`; the executable ' +
-  'is then .build/release/tiledesk-rpc. Pass its path as the `binary` option, set ' +
-  'TILEDESK_RPC_BIN, or put it on PATH.';
+  'Install the package tarball built by `make dist` (it bundles the binary), or build the bridge ' +
+  'in the tiledesk-rpc repository with `make release` (swift build -c release ' +
+  '--static-swift-stdlib; the executable is then .build/release/tiledesk-rpc) and pass its path ' +
+  'as the `binary` option, set TILEDESK_RPC_BIN, or put it on PATH.';
+
+/** The binary a package built by `make dist` carries (absent from a source checkout). */
+const BUNDLED_BINARY = fileURLToPath(new URL('../bin/tiledesk-rpc', import.meta.url));
 
 const DEFAULT_MAX_LINE_BYTES = 4 * 1024 * 1024;
 const DEFAULT_STDERR_TAIL = 16 * 1024;
@@ -64,8 +69,9 @@ function searchPath(name, pathVar) {
 }
 
 /**
- * Find the bridge executable: the `binary` option, else TILEDESK_RPC_BIN, else `tiledesk-rpc` on
- * PATH. Throws BridgeNotFound, saying how to build it, when none is usable.
+ * Find the bridge executable: the `binary` option, else TILEDESK_RPC_BIN, else the binary bundled
+ * in this package, else `tiledesk-rpc` on PATH. Throws BridgeNotFound, saying how to get one, when
+ * none is usable.
  * @param {string} [binary]
  * @returns {string}
  */
@@ -87,6 +93,7 @@ export function resolveBinary(binary) {
   if (process.env.TILEDESK_RPC_BIN) {
     return tryExplicit(process.env.TILEDESK_RPC_BIN, 'TILEDESK_RPC_BIN');
   }
+  if (isExecutable(BUNDLED_BINARY)) return BUNDLED_BINARY;
   const onPath = searchPath('tiledesk-rpc', process.env.PATH);
   if (onPath) return onPath;
   throw new BridgeNotFound(`tiledesk-rpc executable not found. ${BUILD_HINT}`);

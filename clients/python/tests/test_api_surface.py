@@ -115,7 +115,7 @@ class SurfaceTests(unittest.TestCase):
 
     def test_py_typed_is_package_data(self) -> None:
         self.assertTrue((CLIENT_ROOT / "tiledesk_rpc" / "py.typed").exists())
-        self.assertIn('tiledesk_rpc = ["py.typed"]', (CLIENT_ROOT / "pyproject.toml").read_text())
+        self.assertRegex((CLIENT_ROOT / "pyproject.toml").read_text(), r'\ntiledesk_rpc = \[[^\]]*"py\.typed"')
 
 
 PYTHON_TYPES = {"string": str, "integer": int, "number": float, "boolean": bool}

@@ -10,6 +10,7 @@ import shutil
 import threading
 from typing import Any, Deque, Dict, Iterable, List, Mapping, Optional, Sequence, Union
 
+from ._bundled import bundled_binary
 from ._environment import BASIC_ENV_VARS, SETTINGS
 from .errors import BridgeClosed, BridgeNotFound, BRIDGE_CLOSED_CODE, InvalidRequest
 
@@ -29,14 +30,16 @@ STDERR_TAIL_LINES = 100
 STDERR_MAX_LINE = 4096
 
 _NOT_FOUND_HELP = (
-    "Build it from the tiledesk-rpc repository with `swift build -c release` "
-    "(it appears at .build/release/tiledesk-rpc), then pass its path as `binary=`, "
+    "Install the wheel built by `make dist` (it bundles the binary), or build the bridge in the "
+    "tiledesk-rpc repository with `make release` (swift build -c release --static-swift-stdlib; it "
+    "appears at .build/release/tiledesk-rpc) and pass its path as `binary=`, "
     f"set {BINARY_ENV}=/path/to/tiledesk-rpc, or put it on PATH."
 )
 
 
 def find_binary(binary: Optional[PathLike] = None) -> str:
-    """Resolve the bridge executable: the argument, else ``$TILEDESK_RPC_BIN``, else ``tiledesk-rpc`` on PATH.
+    """Resolve the bridge executable: the argument, else ``$TILEDESK_RPC_BIN``, else the binary
+    bundled in this package (a wheel from ``make dist``), else ``tiledesk-rpc`` on PATH.
 
     Raises:
         BridgeNotFound: with instructions for building the bridge.
@@ -57,10 +60,10 @@ def find_binary(binary: Optional[PathLike] = None) -> str:
         if found:
             return found
         raise BridgeNotFound(f"tiledesk-rpc binary {value!r} ({origin}) was not found on PATH. {_NOT_FOUND_HELP}")
-    found = shutil.which(BINARY_NAME)
+    found = bundled_binary() or shutil.which(BINARY_NAME)
     if found:
         return found
-    raise BridgeNotFound(f"tiledesk-rpc binary not found: no binary argument, no ${BINARY_ENV}, none on PATH. {_NOT_FOUND_HELP}")
+    raise BridgeNotFound(f"tiledesk-rpc binary not found: no binary argument, no ${BINARY_ENV}, none bundled, none on PATH. {_NOT_FOUND_HELP}")
 
 
 def setting_text(value: Union[str, int, float, bool]) -> str:
