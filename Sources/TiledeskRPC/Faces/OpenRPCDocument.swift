@@ -38,7 +38,7 @@ public enum OpenRPCDocument {
                 "title": .string(ProductInfo.name),
                 "version": .string(ProductInfo.version),
                 "description": "Tiledesk user and team management over JSON-RPC 2.0 on stdio. Errors -32768..-32000 keep their JSON-RPC meaning; Tiledesk failures use codes that mirror HTTP, with data.retryable always present and, for upstream failures, data.http_status, data.upstream, data.tiledesk_code, data.request and data.api_url. See protocol/README.md.",
-                "license": ["name": "MIT"],
+                "license": ["name": "Apache-2.0", "url": "https://www.apache.org/licenses/LICENSE-2.0"],
             ],
             "methods": .array(MethodRegistry.specs.map(method)),
             "components": ["tags": .object(tags), "schemas": .object(schemas)],
