@@ -75,7 +75,6 @@ import FoundationNetworking
             #expect(slow?.status == 200)
             #expect(slow?.json?["path"] == "/slow")
             #expect(slowTime >= .milliseconds(280))
-            #expect(slowTime < .seconds(20))
             var failed: Fetched?
             let failTime = try await clock.measure { failed = try await fetch(server.baseURL + "/slow-fail", session: session) }
             #expect(failed?.status == 504)
