@@ -6,7 +6,7 @@
 # made by `make release` (and once by `make test`), unless TILEDESK_RPC_BIN names another binary.
 
 .DEFAULT_GOAL := help
-.PHONY: help prerequisites run build release test test-swift check-openrpc check-examples test-python test-node test-mcp dist test-dist openrpc generate bench clean
+.PHONY: help prerequisites run build release test test-swift check-openrpc check-examples test-python test-node test-mcp test-lsp dist test-dist openrpc generate bench clean
 
 ## help: this list (the default target)
 help:
@@ -31,7 +31,7 @@ release:
 	swift build -c release --static-swift-stdlib
 
 ## test: every suite: Swift, OpenRPC, README examples, Python, Node, the MCP SDK, the dist install
-test: prerequisites test-swift check-openrpc check-examples test-python test-node test-mcp test-dist
+test: prerequisites test-swift check-openrpc check-examples test-python test-node test-mcp test-lsp test-dist
 
 ## test-swift: the Swift suites (swift test, debug build)
 test-swift:
@@ -65,6 +65,10 @@ dist: release
 ## test-dist: install dist/ into a fresh venv and an empty folder, Swift off PATH, run the README's Python and Node
 test-dist: dist
 	python3 tools/check_dist.py
+
+## test-lsp: the bridge through python-lsp-jsonrpc, an editor's JSON-RPC stack (LSP framing)
+test-lsp: release
+	bash clients/lsp/run-lsp-check.sh
 
 ## openrpc: regenerate protocol/openrpc.json from the method registry
 openrpc: build

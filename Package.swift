@@ -30,7 +30,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["JSONCore"], path: "Tests/TestSupport"),
         .testTarget(name: "JSONCoreTests", dependencies: ["JSONCore"]),
         .testTarget(name: "JSONRPCTests", dependencies: ["JSONRPC", "JSONCore"]),
-        .testTarget(name: "TiledeskAPITests", dependencies: ["TiledeskAPI", "HTTPCore", "JSONCore", "TiledeskSandbox"]),
+        .testTarget(name: "TiledeskAPITests", dependencies: ["TiledeskAPI", "HTTPCore", "JSONCore", "TiledeskSandbox", "EmulatorServer"]),
         .testTarget(name: "TiledeskSandboxTests", dependencies: ["TiledeskSandbox", "HTTPCore", "JSONCore"]),
         .testTarget(name: "TiledeskRPCTests", dependencies: ["TestSupport", "TiledeskRPC", "TiledeskAPI", "HTTPCore", "TiledeskSandbox", "JSONRPC", "JSONCore"]),
         .testTarget(name: "EmulatorServerTests", dependencies: ["EmulatorServer", "HTTPCore", "JSONCore"]),

@@ -1,3 +1,4 @@
+import Foundation
 import HTTPCore
 import JSONCore
 import Synchronization
@@ -57,10 +58,12 @@ public struct FaultAction: Sendable, Equatable {
     public var redirect: String?
     /// A response of this many body bytes, streamed (a JSON object padded with `x`).
     public var bodyBytes: Int?
+    /// An answer no client should accept whole: an endless body, a gzip bomb, broken framing.
+    public var hostile: HostileBody?
 
     public init(
         status: Int? = nil, body: JSON? = nil, headers: [String: String] = [:], html: Bool = false, malformed: Bool = false,
-        delay: Double? = nil, drop: Bool = false, redirect: String? = nil, bodyBytes: Int? = nil
+        delay: Double? = nil, drop: Bool = false, redirect: String? = nil, bodyBytes: Int? = nil, hostile: HostileBody? = nil
     ) {
         self.status = status
         self.body = body
@@ -71,6 +74,7 @@ public struct FaultAction: Sendable, Equatable {
         self.drop = drop
         self.redirect = redirect
         self.bodyBytes = bodyBytes
+        self.hostile = hostile
     }
 
     public static func status(_ status: Int, body: JSON? = nil, headers: [String: String] = [:]) -> FaultAction {
@@ -88,10 +92,11 @@ public struct FaultAction: Sendable, Equatable {
         FaultAction(status: status, redirect: location)
     }
     public static func hugeBody(bytes: Int) -> FaultAction { FaultAction(bodyBytes: bytes) }
+    public static func hostile(_ kind: HostileBody, status: Int = 200) -> FaultAction { FaultAction(status: status, hostile: kind) }
 
     /// Whether the action answers the request itself rather than passing it on.
     var answers: Bool {
-        status != nil || body != nil || html || malformed || drop || redirect != nil || bodyBytes != nil
+        status != nil || body != nil || html || malformed || drop || redirect != nil || bodyBytes != nil || hostile != nil
     }
 }
 
@@ -109,18 +114,20 @@ public struct FaultRule: Sendable, Equatable {
     }
 }
 
-/// A shared token bucket: `burst` tokens, refilled continuously at `rps` per second; a request
-/// finding no token is answered 429, with `Retry-After` when `retryAfter` is set.
+/// The upstream's rate limit: a limiter shape shared by every request, and how its 429s say when
+/// to come back.
 public struct RateLimit: Sendable, Equatable {
-    public var rps: Double
-    public var burst: Int
-    public var retryAfter: Bool
+    public var shape: LimiterShape
+    public var retryAfter: RetryAfterStyle
 
-    /// `burst` defaults to `rps` rounded up (at least 1).
-    public init(rps: Double, burst: Int? = nil, retryAfter: Bool = true) {
-        self.rps = rps
-        self.burst = max(1, burst ?? Int(rps.rounded(.up)))
+    public init(_ shape: LimiterShape, retryAfter: RetryAfterStyle = .seconds) {
+        self.shape = shape
         self.retryAfter = retryAfter
+    }
+
+    /// A token bucket of `rps` a second; `burst` defaults to `rps` rounded up (at least 1).
+    public init(rps: Double, burst: Int? = nil, retryAfter: Bool = true) {
+        self.init(.tokenBucket(rate: rps, burst: max(1, burst ?? Int(rps.rounded(.up)))), retryAfter: retryAfter ? .seconds : .none)
     }
 }
 
@@ -138,15 +145,18 @@ public struct FaultConfig: Sendable, Equatable {
 /// The faults a `LoopbackHTTPServer` injects. Thread-safe; settable from Swift or over HTTP
 /// (`POST /__emulator/faults`).
 public final class FaultInjector: Sendable {
-    private struct Bucket {
+    private struct Limit {
         var limit: RateLimit
-        var tokens: Double
-        var updated: ContinuousClock.Instant
+        var state: LimiterState
+        init(_ limit: RateLimit) {
+            self.limit = limit
+            state = LimiterState(limit.shape)
+        }
     }
 
     private struct State {
         var rules: [FaultRule] = []
-        var bucket: Bucket?
+        var limit: Limit?
     }
 
     private let state = Mutex(State())
@@ -157,15 +167,14 @@ public final class FaultInjector: Sendable {
 
     /// The current rules (with the matches they have left) and rate limit.
     public var config: FaultConfig {
-        state.withLock { FaultConfig(rules: $0.rules, rateLimit: $0.bucket?.limit) }
+        state.withLock { FaultConfig(rules: $0.rules, rateLimit: $0.limit?.limit) }
     }
 
-    /// Replaces every fault; a new rate limit starts with a full bucket.
+    /// Replaces every fault; a new rate limit starts afresh (a full bucket, no window under way).
     public func set(_ config: FaultConfig) {
-        let bucket = config.rateLimit.map { Bucket(limit: $0, tokens: Double($0.burst), updated: .now) }
         state.withLock {
             $0.rules = config.rules
-            $0.bucket = bucket
+            $0.limit = config.rateLimit.map(Limit.init)
         }
     }
 
@@ -186,8 +195,7 @@ public final class FaultInjector: Sendable {
 
     /// Replaces the rate limit only, keeping the rules.
     public func setRateLimit(_ limit: RateLimit?) {
-        let bucket = limit.map { Bucket(limit: $0, tokens: Double($0.burst), updated: .now) }
-        state.withLock { $0.bucket = bucket }
+        state.withLock { $0.limit = limit.map(Limit.init) }
     }
 
     /// Removes every rule and the rate limit.
@@ -196,30 +204,27 @@ public final class FaultInjector: Sendable {
     // MARK: - Applying
 
     enum Admission: Equatable {
-        case admitted
-        case limited(retryAfter: Int?)
+        /// Goes on to the rules and the handler, after `delay` seconds.
+        case admitted(delay: Double)
+        /// Answered 429 with this `Retry-After` (nil: none).
+        case limited(retryAfter: String?)
     }
 
-    /// Takes a token from the rate limit's bucket, if there is a rate limit.
-    func admit(now: ContinuousClock.Instant = .now) -> Admission {
-        state.withLock { state in
-            guard var bucket = state.bucket else { return .admitted }
-            defer { state.bucket = bucket }
-            let elapsed = bucket.updated.duration(to: now)
-            if elapsed > .zero {
-                let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-                bucket.tokens = min(Double(bucket.limit.burst), bucket.tokens + seconds * bucket.limit.rps)
-                bucket.updated = now
+    /// Asks the rate limit, if there is one, about a request arriving now.
+    func admit(now: ContinuousClock.Instant = .now, wallClock: Date = Date()) -> Admission {
+        let elapsed = Self.epoch.duration(to: now).components
+        let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) * 1e-18
+        return state.withLock { state in
+            guard state.limit != nil else { return .admitted(delay: 0) }
+            switch state.limit!.state.admit(at: seconds) {
+            case .admitted(let delay): return .admitted(delay: delay)
+            case .refused(let wait): return .limited(retryAfter: state.limit!.limit.retryAfter.header(wait: wait, now: wallClock))
             }
-            if bucket.tokens >= 1 {
-                bucket.tokens -= 1
-                return .admitted
-            }
-            guard bucket.limit.retryAfter else { return .limited(retryAfter: nil) }
-            let wait = (1 - bucket.tokens) / bucket.limit.rps
-            return .limited(retryAfter: max(1, Int(wait.rounded(.up))))
         }
     }
+
+    /// The origin of the seconds the limiters count in.
+    private static let epoch = ContinuousClock.now
 
     /// What the rules do to a request: consumes each matching rule up to the first one that answers.
     func plan(method: String, path: String) -> FaultPlan {
@@ -256,6 +261,8 @@ struct FaultPlan {
         case drop
         /// A response whose `bytes`-long body is written piece by piece.
         case stream(status: Int, headers: [String: String], bytes: Int)
+        /// An answer written raw, after which the connection closes.
+        case hostile(HostileBody, status: Int)
     }
 
     /// Seconds to wait first.
@@ -269,6 +276,7 @@ struct FaultPlan {
 extension FaultAction {
     var outcome: FaultPlan.Outcome {
         if drop { return .drop }
+        if let hostile { return .hostile(hostile, status: status ?? 200) }
         var response: HTTPResponse
         if let bodyBytes {
             return .stream(

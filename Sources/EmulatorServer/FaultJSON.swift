@@ -12,8 +12,11 @@ public struct FaultConfigError: Error, Sendable, Equatable, CustomStringConverti
 //             "times": 2,
 //             "action": {"status": 503, "body": "..." | {...}, "headers": {"Retry-After": "1"},
 //                        "html": true, "malformed": true, "delay": 0.5, "drop": true,
-//                        "redirect": "http://...", "body_bytes": 50000000}}],
-//  "rate_limit": {"rps": 50, "burst": 10, "retry_after": true} | null}
+//                        "redirect": "http://...", "body_bytes": 50000000,
+//                        "hostile": "endless" | "gzip-bomb" | "bad-chunked" | "conflicting-length"}}],
+//  "rate_limit": {"shape": "token-bucket", "rps": 50, "burst": 10, "retry_after": "seconds"} | null}
+// rate_limit shapes: token-bucket {rps, burst}, leaky-bucket {rps, burst, nodelay},
+// fixed-window and sliding-window {limit, window}; retry_after: seconds, date, none (or a boolean).
 
 extension FaultConfig {
     public init(json: JSON) throws(FaultConfigError) {
@@ -74,7 +77,8 @@ extension FaultAction {
 
     init(json: JSON, at where_: String) throws(FaultConfigError) {
         let object = try members(
-            json, where_, allowed: ["status", "body", "headers", "html", "malformed", "delay", "drop", "redirect", "body_bytes"])
+            json, where_,
+            allowed: ["status", "body", "headers", "html", "malformed", "delay", "drop", "redirect", "body_bytes", "hostile"])
         self.init()
         if let value = object["status"], !value.isNull {
             guard let status = value.intValue, (100...599).contains(status) else {
@@ -113,9 +117,15 @@ extension FaultAction {
             }
             bodyBytes = count
         }
-        let kinds = [html, malformed, drop, redirect != nil, bodyBytes != nil].filter { $0 }.count
+        if let name = try string(object["hostile"], "\(where_).hostile") {
+            guard let kind = HostileBody(rawValue: name) else {
+                throw FaultConfigError("\(where_).hostile: expected one of \(HostileBody.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            hostile = kind
+        }
+        let kinds = [html, malformed, drop, redirect != nil, bodyBytes != nil, hostile != nil].filter { $0 }.count
         guard kinds <= 1 else {
-            throw FaultConfigError("\(where_): html, malformed, drop, redirect and body_bytes exclude one another")
+            throw FaultConfigError("\(where_): html, malformed, drop, redirect, body_bytes and hostile exclude one another")
         }
     }
 
@@ -133,33 +143,74 @@ extension FaultAction {
         if drop { object["drop"] = true }
         if let redirect { object["redirect"] = .string(redirect) }
         if let bodyBytes { object["body_bytes"] = .number(JSONNumber(bodyBytes)) }
+        if let hostile { object["hostile"] = .string(hostile.rawValue) }
         return .object(object)
     }
 }
 
 extension RateLimit {
     public init(json: JSON) throws(FaultConfigError) {
-        let object = try members(json, "rate_limit", allowed: ["rps", "burst", "retry_after"])
-        guard let rps = object["rps"]?.numberValue?.doubleValue, rps.isFinite, rps > 0 else {
-            throw FaultConfigError("rate_limit.rps: expected a number > 0")
-        }
-        var burst: Int?
-        if let value = object["burst"], !value.isNull {
-            guard let count = value.intValue, count >= 1 else {
-                throw FaultConfigError("rate_limit.burst: expected an integer >= 1")
+        let object = try members(
+            json, "rate_limit", allowed: ["shape", "rps", "burst", "limit", "window", "nodelay", "retry_after"])
+        func number(_ key: String, _ condition: (Double) -> Bool, _ expected: String) throws(FaultConfigError) -> Double? {
+            guard let value = object[key], !value.isNull else { return nil }
+            guard let number = value.numberValue?.doubleValue, number.isFinite, condition(number) else {
+                throw FaultConfigError("rate_limit.\(key): expected \(expected)")
             }
-            burst = count
+            return number
         }
-        var retryAfter = true
-        if let value = object["retry_after"], !value.isNull {
-            guard let flag = value.boolValue else { throw FaultConfigError("rate_limit.retry_after: expected a boolean") }
-            retryAfter = flag
+        func count(_ key: String) throws(FaultConfigError) -> Int? {
+            guard let value = object[key], !value.isNull else { return nil }
+            guard let count = value.intValue, count >= 1 else { throw FaultConfigError("rate_limit.\(key): expected an integer >= 1") }
+            return count
         }
-        self.init(rps: rps, burst: burst, retryAfter: retryAfter)
+        let shapeName = try string(object["shape"], "rate_limit.shape") ?? "token-bucket"
+        let shape: LimiterShape
+        switch shapeName {
+        case "token-bucket", "leaky-bucket":
+            guard let rps = try number("rps", { $0 > 0 && $0 <= 1e6 }, "a number > 0") else {
+                throw FaultConfigError("rate_limit.rps: expected a number > 0")
+            }
+            if shapeName == "token-bucket" {
+                shape = .tokenBucket(rate: rps, burst: try count("burst") ?? max(1, Int(rps.rounded(.up))))
+            } else {
+                let nodelay = try flag(object["nodelay"], "rate_limit.nodelay")
+                let burst = try number("burst", { $0 >= 0 && $0 <= 1e6 && $0 == $0.rounded() }, "an integer >= 0") ?? 0
+                shape = .leakyBucket(rate: rps, burst: Int(burst), delay: !nodelay)
+            }
+        case "fixed-window", "sliding-window":
+            guard let limit = try count("limit") else { throw FaultConfigError("rate_limit.limit: expected an integer >= 1") }
+            guard let window = try number("window", { $0 > 0 && $0 <= 86_400 }, "seconds > 0") else {
+                throw FaultConfigError("rate_limit.window: expected seconds > 0")
+            }
+            shape = shapeName == "fixed-window" ? .fixedWindow(limit: limit, seconds: window) : .slidingWindow(limit: limit, seconds: window)
+        default:
+            throw FaultConfigError("rate_limit.shape: expected one of \(LimiterShape.names.joined(separator: ", "))")
+        }
+        var style = RetryAfterStyle.seconds
+        switch object["retry_after"] {
+        case nil, .null?: break
+        case .bool(let sent)?: style = sent ? .seconds : .none
+        case .string(let name)? where RetryAfterStyle(rawValue: name) != nil: style = RetryAfterStyle(rawValue: name)!
+        default: throw FaultConfigError("rate_limit.retry_after: expected seconds, date, none or a boolean")
+        }
+        self.init(shape, retryAfter: style)
     }
 
     public var json: JSON {
-        .object(["rps": .number(JSONNumber(rps)), "burst": .number(JSONNumber(burst)), "retry_after": .bool(retryAfter)])
+        var object: JSONObject
+        switch shape {
+        case .tokenBucket(let rate, let burst):
+            object = ["shape": "token-bucket", "rps": .number(JSONNumber(rate)), "burst": .number(JSONNumber(burst))]
+        case .leakyBucket(let rate, let burst, let delay):
+            object = ["shape": "leaky-bucket", "rps": .number(JSONNumber(rate)), "burst": .number(JSONNumber(burst)), "nodelay": .bool(!delay)]
+        case .fixedWindow(let limit, let seconds):
+            object = ["shape": "fixed-window", "limit": .number(JSONNumber(limit)), "window": .number(JSONNumber(seconds))]
+        case .slidingWindow(let limit, let seconds):
+            object = ["shape": "sliding-window", "limit": .number(JSONNumber(limit)), "window": .number(JSONNumber(seconds))]
+        }
+        object["retry_after"] = .string(retryAfter.rawValue)
+        return .object(object)
     }
 }
 

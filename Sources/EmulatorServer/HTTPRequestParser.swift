@@ -123,6 +123,11 @@ struct HTTPRequestParser: Sendable {
         while true {
             switch phase {
             case .head:
+                // A TLS client speaking to this plain-HTTP port: refuse at once, as a plain
+                // server does, so the client's handshake fails fast.
+                if position < buffer.count, buffer[position] == 0x16 {
+                    throw HTTPParseError(status: 400, message: "a TLS handshake on a plain HTTP port")
+                }
                 guard let parsed = try parseHead() else { return nil }
                 head = parsed
                 body = []

@@ -290,11 +290,17 @@ final class ServerCore: Sendable {
             return reply(CannedBodies.error(status: 404), to: fd, keepAlive: keepAlive, http10: http10, isHead: isHead)
         }
 
-        if case .limited(let retryAfter) = faults.admit() {
+        switch faults.admit() {
+        case .limited(let retryAfter):
             stats.rateLimitedOne()
             var response = CannedBodies.error(status: 429)
-            if let retryAfter { response.headers["retry-after"] = String(retryAfter) }
+            if let retryAfter { response.headers["retry-after"] = retryAfter }
             return reply(response, to: fd, keepAlive: keepAlive, http10: http10, isHead: isHead)
+        case .admitted(let delay) where delay > 0:
+            sleepWhileRunning(delay)  // nginx holding a request in its burst
+            guard isRunning else { return .abort }
+        case .admitted:
+            break
         }
 
         let plan = faults.plan(method: head.method, path: path)
@@ -307,6 +313,9 @@ final class ServerCore: Sendable {
             return .abort
         case .respond(let response)?:
             return reply(response, to: fd, keepAlive: keepAlive, http10: http10, isHead: isHead)
+        case .hostile(let kind, let status)?:
+            HostileWriter(kind: kind, status: status, isRunning: { [self] in isRunning }).write(to: fd)
+            return .abort
         case .stream(let status, let headers, let bytes)?:
             return stream(
                 status: status, headers: headers, bytes: bytes, to: fd, keepAlive: keepAlive, http10: http10, isHead: isHead)

@@ -49,7 +49,10 @@ public struct HTTPRequest: Sendable, Equatable {
 }
 
 /// Which of the requests waiting for the upstream goes first.
-public enum RequestPriority: Sendable, Equatable {
+public enum RequestPriority: Sendable, Equatable, Comparable {
+    /// Work nobody waits for (a watch's poll): served only when no other request waits, and held
+    /// back for a while after the upstream rate-limited the bridge.
+    case background
     /// A call's first request: served in arrival order.
     case first
     /// A later request of a call already under way (a write after its guard read): it goes before

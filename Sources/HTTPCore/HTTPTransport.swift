@@ -16,6 +16,9 @@ public enum TransportError: Error, Sendable, Equatable {
     case timedOut
     /// The response body was larger than the bridge accepts.
     case responseTooLarge(limit: Int)
+    /// The upstream's answer was not valid HTTP (broken chunked framing, conflicting lengths, a
+    /// body cut short, too many redirects): a bad upstream answer, not a network failure.
+    case badResponse(String)
     /// The call was cancelled by its caller.
     case cancelled
 }

@@ -51,10 +51,9 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
     public private(set) var entries: [(key: String, value: JSON)]
 
     public init() { entries = [] }
+    /// The members in the given order; a key given twice keeps its first place and its last value.
     public init(_ entries: [(key: String, value: JSON)]) {
-        self.entries = []
-        self.entries.reserveCapacity(entries.count)
-        for (k, v) in entries { self[k] = v }
+        self.entries = Self.hasDuplicateKeys(entries) ? Self.mergingDuplicateKeys(entries) : entries
     }
     public init(dictionaryLiteral elements: (String, JSON)...) {
         self.init(elements.map { (key: $0.0, value: $0.1) })
@@ -86,12 +85,44 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
 
     public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
         guard lhs.count == rhs.count else { return false }
-        for (k, v) in lhs.entries where rhs[k] != v { return false }
+        if lhs.count <= smallObjectCount {
+            for (k, v) in lhs.entries where rhs[k] != v { return false }
+            return true
+        }
+        let rhsValues = Dictionary(rhs.entries.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
+        for (k, v) in lhs.entries where rhsValues[k] != v { return false }
         return true
     }
     public func hash(into hasher: inout Hasher) {
         hasher.combine(count)
-        for key in keys.sorted() { hasher.combine(key); hasher.combine(self[key]) }
+        for (key, value) in entries.sorted(by: { $0.key < $1.key }) { hasher.combine(key); hasher.combine(value) }
+    }
+
+    /// Up to this many members a linear scan beats building a hash table.
+    private static let smallObjectCount = 16
+
+    private static func hasDuplicateKeys(_ entries: [(key: String, value: JSON)]) -> Bool {
+        if entries.count <= smallObjectCount {
+            for i in entries.indices.dropFirst() where entries[..<i].contains(where: { $0.key == entries[i].key }) { return true }
+            return false
+        }
+        var seen = Set<String>(minimumCapacity: entries.count)
+        for entry in entries where !seen.insert(entry.key).inserted { return true }
+        return false
+    }
+
+    private static func mergingDuplicateKeys(_ entries: [(key: String, value: JSON)]) -> [(key: String, value: JSON)] {
+        var merged: [(key: String, value: JSON)] = []
+        var position: [String: Int] = [:]
+        for (key, value) in entries {
+            if let i = position[key] {
+                merged[i].value = value
+            } else {
+                position[key] = merged.count
+                merged.append((key, value))
+            }
+        }
+        return merged
     }
 }
 

@@ -19,24 +19,52 @@ public struct JSONParser {
     }
 
     public static func parse(_ bytes: [UInt8]) throws(JSONParseError) -> JSON {
-        let result: Result<JSON, JSONParseError> = bytes.withUnsafeBufferPointer { buffer in
-            Result { () throws(JSONParseError) -> JSON in try parse(buffer) }
-        }
-        return try result.get()
+        try parseDocument(bytes).value
     }
 
     public static func parse(_ buffer: UnsafeBufferPointer<UInt8>) throws(JSONParseError) -> JSON {
-        var parser = Cursor(bytes: buffer)
-        parser.skipWhitespace()
-        let value = try parser.parseValue(depth: 0)
-        parser.skipWhitespace()
-        guard parser.index == buffer.count else { throw parser.error("unexpected data after the JSON value") }
-        return value
+        var cursor = Cursor(bytes: buffer, path: nil)
+        return try cursor.parseDocument()
+    }
+
+    /// Parses `bytes` and says where it had to alter a string: a string holding a lone
+    /// surrogate (`"\ud800"`) cannot be a Swift `String`, so its value has U+FFFD in that place,
+    /// and `inexactStrings` gives its path and exact spelling. Such strings are rare, so the
+    /// paths are found by a second reading only when the first met one.
+    public static func parseDocument(_ bytes: [UInt8]) throws(JSONParseError) -> JSONDocument {
+        let result: Result<JSONDocument, JSONParseError> = bytes.withUnsafeBufferPointer { buffer in
+            Result { () throws(JSONParseError) -> JSONDocument in
+                var cursor = Cursor(bytes: buffer, path: nil)
+                let value = try cursor.parseDocument()
+                guard cursor.loneSurrogatesReplaced > 0 else { return JSONDocument(value: value, inexactStrings: []) }
+                var tracing = Cursor(bytes: buffer, path: [])
+                _ = try tracing.parseDocument()
+                return JSONDocument(value: value, inexactStrings: tracing.inexactStrings)
+            }
+        }
+        return try result.get()
     }
 
     private struct Cursor {
         let bytes: UnsafeBufferPointer<UInt8>
         var index = 0
+        /// Where the value being read sits; `nil` when nobody asked (the fast path).
+        var path: [JSONPathComponent]?
+        var loneSurrogatesReplaced = 0
+        var inexactStrings: [JSONInexactString] = []
+
+        init(bytes: UnsafeBufferPointer<UInt8>, path: [JSONPathComponent]?) {
+            self.bytes = bytes
+            self.path = path
+        }
+
+        mutating func parseDocument() throws(JSONParseError) -> JSON {
+            skipWhitespace()
+            let value = try parseValue(depth: 0)
+            skipWhitespace()
+            guard index == bytes.count else { throw error("unexpected data after the JSON value") }
+            return value
+        }
 
         func error(_ message: String) -> JSONParseError { JSONParseError(message: message, offset: index) }
 
@@ -54,7 +82,7 @@ public struct JSONParser {
             switch bytes[index] {
             case UInt8(ascii: "{"): return try parseObject(depth: depth + 1)
             case UInt8(ascii: "["): return try parseArray(depth: depth + 1)
-            case UInt8(ascii: "\""): return .string(try parseString())
+            case UInt8(ascii: "\""): return .string(try parseStringValue())
             case UInt8(ascii: "t"): try expectLiteral("true"); return .bool(true)
             case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
             case UInt8(ascii: "n"): try expectLiteral("null"); return .null
@@ -74,9 +102,9 @@ public struct JSONParser {
         mutating func parseObject(depth: Int) throws(JSONParseError) -> JSON {
             guard depth <= JSONParser.maxDepth else { throw error("nesting deeper than \(JSONParser.maxDepth)") }
             index += 1
-            var object = JSONObject()
+            var members: [(key: String, value: JSON)] = []
             skipWhitespace()
-            if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(object) }
+            if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(JSONObject()) }
             while true {
                 skipWhitespace()
                 guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a member name") }
@@ -85,12 +113,14 @@ public struct JSONParser {
                 guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
                 index += 1
                 skipWhitespace()
-                let value = try parseValue(depth: depth)
-                if object[key] != nil { object[key] = value } else { object.appendUnique(key, value) }
+                path?.append(.key(key))
+                members.append((key, try parseValue(depth: depth)))
+                path?.removeLast()
                 skipWhitespace()
                 guard index < bytes.count else { throw error("unexpected end of input") }
                 if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-                if bytes[index] == UInt8(ascii: "}") { index += 1; return .object(object) }
+                // Duplicate keys are merged once, at the end, so a big object is read in linear time.
+                if bytes[index] == UInt8(ascii: "}") { index += 1; return .object(JSONObject(members)) }
                 throw error("expected ',' or '}'")
             }
         }
@@ -103,7 +133,9 @@ public struct JSONParser {
             if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; return .array(array) }
             while true {
                 skipWhitespace()
+                path?.append(.index(array.count))
                 array.append(try parseValue(depth: depth))
+                path?.removeLast()
                 skipWhitespace()
                 guard index < bytes.count else { throw error("unexpected end of input") }
                 if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
@@ -137,6 +169,18 @@ public struct JSONParser {
         }
 
         func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+
+        /// A string in value position: noted when it could not be kept exactly and a path is traced.
+        mutating func parseStringValue() throws(JSONParseError) -> String {
+            let start = index
+            let replacedBefore = loneSurrogatesReplaced
+            let string = try parseString()
+            if loneSurrogatesReplaced > replacedBefore, let path {
+                let spelling = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+                inexactStrings.append(JSONInexactString(path: path, spelling: spelling))
+            }
+            return string
+        }
 
         mutating func parseString() throws(JSONParseError) -> String {
             index += 1  // opening quote
@@ -200,6 +244,7 @@ public struct JSONParser {
                         }
                         // A lone surrogate cannot live in a Swift String: it becomes U+FFFD.
                         let scalar = Unicode.Scalar(code) ?? "\u{FFFD}"
+                        if (0xD800...0xDFFF).contains(code) { loneSurrogatesReplaced += 1 }
                         scalars.append(contentsOf: String(Character(scalar)).utf8)
                     default:
                         throw error("invalid escape")
@@ -230,5 +275,39 @@ public struct JSONParser {
             }
             return value
         }
+    }
+}
+
+/// A parsed document, with the strings the parser could not keep exactly.
+public struct JSONDocument: Sendable {
+    public let value: JSON
+    /// Strings in value position that held a lone surrogate; empty for nearly every document.
+    public let inexactStrings: [JSONInexactString]
+}
+
+/// One step from a document's root: an object member's name or an array index.
+public enum JSONPathComponent: Hashable, Sendable {
+    case key(String)
+    case index(Int)
+}
+
+/// A string whose value is not exactly what was sent (it held a lone surrogate, now U+FFFD).
+public struct JSONInexactString: Sendable, Equatable {
+    /// Where the string sits in the document.
+    public let path: [JSONPathComponent]
+    /// Its exact source text, quotes and escapes included (`"\ud800"`): valid JSON that says
+    /// what was sent.
+    public let spelling: String
+}
+
+extension [JSONInexactString] {
+    /// The exact spelling of the string at `path`, when that string could not be kept exactly.
+    public func spelling(at path: [JSONPathComponent]) -> String? {
+        first { $0.path == path }?.spelling
+    }
+
+    /// Those inside `component` (an array element, an object member), with paths from there.
+    public func inside(_ component: JSONPathComponent) -> [JSONInexactString] {
+        compactMap { $0.path.first == component ? JSONInexactString(path: [JSONPathComponent]($0.path.dropFirst()), spelling: $0.spelling) : nil }
     }
 }

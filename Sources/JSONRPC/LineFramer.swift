@@ -5,13 +5,6 @@
 /// the same events. `\r\n` is tolerated, blank lines are skipped, and an over-long line is
 /// reported once, as soon as it passes the limit, then discarded up to its newline.
 public struct LineFramer: Sendable {
-    public enum Event: Equatable, Sendable {
-        /// A complete line without its terminator.
-        case line([UInt8])
-        /// A line passed the limit; its bytes are being dropped.
-        case tooLong
-    }
-
     public let maxLineBytes: Int
     private var buffer: [UInt8] = []
     private var discarding = false
@@ -19,8 +12,8 @@ public struct LineFramer: Sendable {
     public init(maxLineBytes: Int) { self.maxLineBytes = maxLineBytes }
 
     /// Feeds bytes; returns the events they complete.
-    public mutating func push<C: BidirectionalCollection>(_ bytes: C) -> [Event] where C.Element == UInt8 {
-        var events: [Event] = []
+    public mutating func push<C: BidirectionalCollection>(_ bytes: C) -> [FrameEvent] where C.Element == UInt8 {
+        var events: [FrameEvent] = []
         var remaining = bytes[...]
         while !remaining.isEmpty {
             if let newline = remaining.firstIndex(of: 0x0A) {
@@ -35,7 +28,7 @@ public struct LineFramer: Sendable {
                     buffer.removeAll(keepingCapacity: true)
                     continue
                 }
-                if let line = takeLine() { events.append(.line(line)) }
+                if let line = takeLine() { events.append(.message(line)) }
             } else {
                 if !discarding, !append(remaining) {
                     events.append(.tooLong)
@@ -49,18 +42,18 @@ public struct LineFramer: Sendable {
     }
 
     /// End of input: a last line without a newline is still a line.
-    public mutating func finish() -> [Event] {
+    public mutating func finish() -> [FrameEvent] {
         defer { buffer.removeAll(); discarding = false }
         if discarding { return [] }
-        if let line = takeLine() { return [.line(line)] }
+        if let line = takeLine() { return [.message(line)] }
         return []
     }
 
     /// Appends unless that would pass the limit (counting a trailing `\r`, which is dropped later).
     private mutating func append<C: BidirectionalCollection>(_ chunk: C) -> Bool where C.Element == UInt8 {
-        let last = chunk.last ?? buffer.last
-        let limit = maxLineBytes + (last == 0x0D ? 1 : 0)
-        guard buffer.count + chunk.count <= limit else { return false }
+        let length = buffer.count + chunk.count
+        let counted = (chunk.last ?? buffer.last) == 0x0D ? length - 1 : length
+        guard counted <= maxLineBytes else { return false }
         buffer.append(contentsOf: chunk)
         return true
     }
@@ -69,7 +62,7 @@ public struct LineFramer: Sendable {
         var line = buffer
         buffer.removeAll(keepingCapacity: true)
         if line.last == 0x0D { line.removeLast() }
-        if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return nil }
+        if line.allSatisfy(\.isBlankInLine) { return nil }
         return line
     }
 }

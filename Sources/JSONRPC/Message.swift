@@ -1,31 +1,61 @@
 import JSONCore
 
-/// A JSON-RPC request id, echoed exactly as sent: a string as the same string, a number
-/// with the same digits (beyond 2^53 too), or null.
+/// A JSON-RPC request id, echoed exactly as sent: a string as the same string, a number with
+/// the same digits (beyond 2^53 too), or null.
+///
+/// Ids compare as they were spelt: `1.0` is not `1`, so cancelling one never cancels the other.
 public enum RequestID: Hashable, Sendable, CustomStringConvertible {
     case string(String)
     case number(JSONNumber)
     case null
+    /// A string that cannot live in a Swift `String` (it holds a lone surrogate, `"\ud800"`),
+    /// kept as its exact JSON text and echoed byte for byte, so two such ids never merge.
+    case verbatim(String)
 
     /// The id of a request, or `nil` when `value` is not a valid id (booleans, arrays, objects).
-    public init?(_ value: JSON) {
+    /// `spelling` is the string's source text when the parser could not keep it exactly.
+    public init?(_ value: JSON, spelling: String? = nil) {
         switch value {
-        case .string(let s): self = .string(s)
+        case .string(let s): self = spelling.map(RequestID.verbatim) ?? .string(s)
         case .number(let n): self = .number(n)
         case .null: self = .null
         default: return nil
         }
     }
 
-    public var json: JSON {
+    /// Appends the id's JSON text.
+    public func write(into out: inout [UInt8]) {
         switch self {
-        case .string(let s): .string(s)
-        case .number(let n): .number(n)
-        case .null: .null
+        case .string(let s): JSONWriter.writeString(s, into: &out)
+        case .number(let n): out.append(contentsOf: n.text.utf8)
+        case .null: out.append(contentsOf: "null".utf8)
+        case .verbatim(let text): out.append(contentsOf: text.utf8)
         }
     }
 
-    public var description: String { JSONWriter.string(json) }
+    public var description: String {
+        var out: [UInt8] = []
+        write(into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    public static func == (lhs: RequestID, rhs: RequestID) -> Bool {
+        switch (lhs, rhs) {
+        case (.string(let a), .string(let b)), (.verbatim(let a), .verbatim(let b)): a == b
+        case (.number(let a), .number(let b)): a.text == b.text
+        case (.null, .null): true
+        default: false
+        }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        switch self {
+        case .string(let s): hasher.combine(0); hasher.combine(s)
+        case .number(let n): hasher.combine(1); hasher.combine(n.text)
+        case .null: hasher.combine(2)
+        case .verbatim(let text): hasher.combine(3); hasher.combine(text)
+        }
+    }
 }
 
 /// The error object of a JSON-RPC response. Codes form an open set: the specification's own
@@ -67,6 +97,11 @@ public struct RPCError: Error, Sendable, Equatable {
         RPCError(code: internalErrorCode, message: "Internal error: \(detail)", data: ["retryable": false])
     }
     public static let cancelled = RPCError(code: requestCancelledCode, message: "Request cancelled", data: ["retryable": false])
+    /// Cancelled after its change was sent on: `data.maybe_applied` tells the caller to check
+    /// before trying again.
+    public static func cancelledMaybeApplied(_ message: String) -> RPCError {
+        RPCError(code: requestCancelledCode, message: message, data: ["retryable": false, "maybe_applied": true])
+    }
 
     public var json: JSON {
         var object: JSONObject = ["code": .number(JSONNumber(code)), "message": .string(message)]
@@ -102,11 +137,11 @@ public enum Response: Sendable {
         out.append(contentsOf: #"{"jsonrpc":"2.0","id":"#.utf8)
         switch self {
         case .success(let id, let result):
-            JSONWriter.write(id.json, into: &out)
+            id.write(into: &out)
             out.append(contentsOf: #","result":"#.utf8)
             JSONWriter.write(result, into: &out)
         case .failure(let id, let error):
-            JSONWriter.write(id.json, into: &out)
+            id.write(into: &out)
             out.append(contentsOf: #","error":"#.utf8)
             JSONWriter.write(error.json, into: &out)
         }
@@ -114,8 +149,32 @@ public enum Response: Sendable {
     }
 }
 
+/// A notification from the bridge to the client (progress, changes it watches).
+public struct Notification: Sendable {
+    public var method: String
+    /// Omitted from the message when `nil`.
+    public var params: JSON?
+
+    public init(method: String, params: JSON?) {
+        self.method = method
+        self.params = params
+    }
+
+    /// The compact encoding.
+    public var bytes: [UInt8] {
+        var out: [UInt8] = Array(#"{"jsonrpc":"2.0","method":"#.utf8)
+        JSONWriter.writeString(method, into: &out)
+        if let params {
+            out.append(contentsOf: #","params":"#.utf8)
+            JSONWriter.write(params, into: &out)
+        }
+        out.append(UInt8(ascii: "}"))
+        return out
+    }
+}
+
 /// What one message object turned out to be.
-public enum Decoded: Sendable {
+public enum DecodedMessage: Sendable {
     case request(Request)
     /// Not a valid request: the error response to send.
     case invalid(Response)
@@ -128,6 +187,9 @@ public struct Request: Sendable {
     public var method: String
     /// Absent, an array or an object.
     public var params: JSON?
+    /// The strings of this message the parser could not keep exactly (nearly always none),
+    /// with paths from the message object.
+    var inexactStrings: [JSONInexactString] = []
 
     public init(id: RequestID?, method: String, params: JSON?) {
         self.id = id
@@ -135,15 +197,21 @@ public struct Request: Sendable {
         self.params = params
     }
 
+    /// The id held by the params member `name` (a cancellation's target), spelling kept.
+    func requestID(inParam name: String) -> RequestID? {
+        params?[name].flatMap { RequestID($0, spelling: inexactStrings.spelling(at: [.key("params"), .key(name)])) }
+    }
+
     /// Validates one message object against JSON-RPC 2.0; an invalid one yields the error
-    /// response, carrying the id when it could be read.
-    public static func decode(_ value: JSON) -> Decoded {
+    /// response, carrying the id when it could be read. `inexactStrings` are the parser's,
+    /// with paths from this object.
+    public static func decode(_ value: JSON, inexactStrings: [JSONInexactString] = []) -> DecodedMessage {
         guard case .object(let object) = value else {
             return .invalid(.failure(id: .null, error: .invalidRequest("a request must be an object")))
         }
         var id: RequestID? = nil
         if let rawID = object["id"] {
-            guard let parsed = RequestID(rawID) else {
+            guard let parsed = RequestID(rawID, spelling: inexactStrings.spelling(at: [.key("id")])) else {
                 return .invalid(.failure(id: .null, error: .invalidRequest("id must be a string, a number or null")))
             }
             id = parsed
@@ -160,6 +228,8 @@ public struct Request: Sendable {
         case nil, .array?, .object?: break
         default: return .invalid(.failure(id: replyID, error: .invalidRequest("params must be an array or an object")))
         }
-        return .request(Request(id: id, method: method, params: params))
+        var request = Request(id: id, method: method, params: params)
+        request.inexactStrings = inexactStrings
+        return .request(request)
     }
 }

@@ -17,10 +17,18 @@ public final class TiledeskClient: Sendable {
     private let onSend: (@Sendable (Route) -> Void)?
     /// Requests this client has sent: its first goes upstream as `.first`, the rest as `.followUp`.
     private let requestsSent = Atomic<Int>(0)
+    /// Whether every request of this client is background work (`forBackground()`).
+    private let background: Bool
 
     /// - Parameter userAgent: sent with every request, so server logs can tell this traffic apart.
-    public init(apiRoot: String, transport: any HTTPTransport, auth: Authenticator, log: DiagnosticLog = .silent, userAgent: String? = nil,
+    public convenience init(apiRoot: String, transport: any HTTPTransport, auth: Authenticator, log: DiagnosticLog = .silent, userAgent: String? = nil,
                 onSend: (@Sendable (Route) -> Void)? = nil) {
+        self.init(apiRoot: apiRoot, transport: transport, auth: auth, log: log, userAgent: userAgent, onSend: onSend, background: false)
+    }
+
+    private init(apiRoot: String, transport: any HTTPTransport, auth: Authenticator, log: DiagnosticLog, userAgent: String?,
+                 onSend: (@Sendable (Route) -> Void)?, background: Bool) {
+        self.background = background
         var root = apiRoot
         while root.hasSuffix("/") { root.removeLast() }
         self.apiRoot = root
@@ -35,7 +43,13 @@ public final class TiledeskClient: Sendable {
     /// its own request count, so the call's later requests (the write after its guard read) go
     /// upstream ahead of other calls' first ones. `onSend` hears of each request as it goes out.
     public func forCall(onSend: (@Sendable (Route) -> Void)? = nil) -> TiledeskClient {
-        TiledeskClient(apiRoot: apiRoot, transport: transport, auth: auth, log: log, userAgent: userAgent, onSend: onSend)
+        TiledeskClient(apiRoot: apiRoot, transport: transport, auth: auth, log: log, userAgent: userAgent, onSend: onSend, background: false)
+    }
+
+    /// A client for work nobody waits on (a watch's polls): its requests are served only when no
+    /// caller request waits for the upstream.
+    public func forBackground() -> TiledeskClient {
+        TiledeskClient(apiRoot: apiRoot, transport: transport, auth: auth, log: log, userAgent: userAgent, onSend: nil, background: true)
     }
 
     // MARK: Sending
@@ -45,13 +59,39 @@ public final class TiledeskClient: Sendable {
     /// every known secret redacted.
     public func send(_ endpoint: Endpoint) async throws -> JSON {
         do {
-            return try unwrap(try await call(endpoint), endpoint)
-        } catch var error as TiledeskError {
-            error.apiURL = apiRoot
-            error.message = log.redact(error.message)
-            error.upstream = error.upstream.map(log.redact)
-            throw error
+            return try unwrap(try Self.body(of: try await exchange(endpoint), endpoint), endpoint)
+        } catch let error as TiledeskError {
+            throw redacted(error)
         }
+    }
+
+    /// The answer to a conditional read.
+    public enum Conditional: Sendable, Equatable {
+        /// The server's copy still has the tag that was sent (HTTP 304).
+        case notModified
+        /// The new value, and the tag to send next time.
+        case modified(JSON, tag: String?)
+    }
+
+    /// Reads `endpoint` unless it still has the entity tag `ifNoneMatch` (the server answers 304
+    /// without a body then): the way a poll costs nothing while nothing changes.
+    public func sendConditional(_ endpoint: Endpoint, ifNoneMatch tag: String?) async throws -> Conditional {
+        do {
+            let response = try await exchange(endpoint, headers: tag.map { ["If-None-Match": $0] } ?? [:])
+            if response.status == 304, tag != nil { return .notModified }
+            return .modified(try unwrap(try Self.body(of: response, endpoint), endpoint), tag: response.headers["etag"])
+        } catch let error as TiledeskError {
+            throw redacted(error)
+        }
+    }
+
+    /// `error` as the caller may see it: with the API URL, every known secret written `***`.
+    private func redacted(_ error: TiledeskError) -> TiledeskError {
+        var error = error
+        error.apiURL = apiRoot
+        error.message = log.redact(error.message)
+        error.upstream = error.upstream.map(log.redact)
+        return error
     }
 
     /// How `endpoint` would be sent, for a dry run: method, full URL and body; never credentials.
@@ -109,15 +149,17 @@ public final class TiledeskClient: Sendable {
         }
     }
 
-    /// Sends one request, signing in again once after a 401 when credentials allow it.
-    private func call(_ endpoint: Endpoint) async throws -> JSON {
+    /// Sends one request, signing in again once after a 401 when credentials allow it; the
+    /// response as it came.
+    private func exchange(_ endpoint: Endpoint, headers extra: [String: String] = [:]) async throws -> HTTPResponse {
         let operation = endpoint.route.description
-        var headers = ["Accept": "application/json"]
+        var headers = extra
+        headers["Accept"] = "application/json"
         if let userAgent { headers["User-Agent"] = userAgent }
         if endpoint.body != nil { headers["Content-Type"] = "application/json" }
         if endpoint.authenticated { headers["Authorization"] = try await auth.authorization(signIn: signInForToken) }
         var request = HTTPRequest(method: endpoint.route.method, path: endpoint.path, headers: headers, body: endpoint.body.map(JSONWriter.bytes))
-        request.priority = requestsSent.add(1, ordering: .relaxed).oldValue == 0 ? .first : .followUp
+        request.priority = background ? .background : requestsSent.add(1, ordering: .relaxed).oldValue == 0 ? .first : .followUp
         request.idempotent = endpoint.route.idempotent
         onSend?(endpoint.route)
         var response = try await exchange(request, operation: operation)
@@ -128,6 +170,12 @@ public final class TiledeskClient: Sendable {
             request.headers["Authorization"] = try await auth.authorization(signIn: signInForToken)
             response = try await exchange(request, operation: operation)
         }
+        return response
+    }
+
+    /// The JSON body of a successful response, or the error its status or body means.
+    private static func body(of response: HTTPResponse, _ endpoint: Endpoint) throws -> JSON {
+        let operation = endpoint.route.description
         if let error = ResponseClassifier.error(for: response, operation: operation) { throw error }
         return try ResponseClassifier.successBody(response, operation: operation)
     }
@@ -141,10 +189,16 @@ public final class TiledeskClient: Sendable {
     private func postSignIn(email: String, password: String) async throws -> (token: String, answer: JSON) {
         log.addSecret(password)
         let endpoint = Endpoint.signIn(email: email, password: password)
-        let answer = try await call(endpoint)
+        let answer = try Self.body(of: try await exchange(endpoint), endpoint)
         guard let token = answer["token"]?.stringValue else {
             throw TiledeskError(.badUpstream, "Tiledesk's sign-in answer has no token", operation: endpoint.route.description)
         }
+        // A line break would end the Authorization header early: later requests would go out without it.
+        guard !token.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
+            throw TiledeskError(.badUpstream, "Tiledesk's sign-in answer holds a token with control characters, which no header can carry",
+                                operation: endpoint.route.description)
+        }
+        log.addSecret(Authenticator.bareToken(token))
         return (token, answer)
     }
 
@@ -167,6 +221,8 @@ public final class TiledeskClient: Sendable {
             return TiledeskError(.unreachable, "cannot reach Tiledesk: \(why)", operation: operation)
         case .responseTooLarge(let limit):
             return TiledeskError(.badUpstream, "Tiledesk's answer is larger than \(limit) bytes; refused", operation: operation)
+        case .badResponse(let why):
+            return TiledeskError(.badUpstream, "Tiledesk's answer is not valid HTTP: \(why)", operation: operation)
         }
     }
 

@@ -27,6 +27,7 @@ extension TiledeskError: RPCErrorConvertible {
         if let operation { data["request"] = .string(operation) }
         if let retryAfter { data["retry_after"] = .number(JSONNumber(retryAfter)) }
         if let apiURL { data["api_url"] = .string(apiURL) }
+        if let hint { data["hint"] = .string(hint) }
         return RPCError(code: code, message: advice.map { "\(message); \($0)" } ?? message, data: .object(data))
     }
 

@@ -7,7 +7,8 @@ import TiledeskAPI
 /// "Adding a method".
 public enum MethodRegistry {
     public static let groups: [any MethodGroup.Type] = [
-        ProtocolMethods.self, AuthMethods.self, UserMethods.self, ProjectMethods.self, TeamMethods.self,
+        ProtocolMethods.self, AuthMethods.self, UserMethods.self, ProjectMethods.self, TeamMethods.self, InvitationMethods.self,
+        GroupMethods.self, DepartmentMethods.self, RoleMethods.self, ActivityMethods.self, SandboxMethods.self,
     ]
 
     /// Every method, in document order.
@@ -28,7 +29,9 @@ public enum MethodRegistry {
             case .inline(let handler):
                 table.registerInline(spec.name) { request in try handler(try spec.validate(request.params)) }
             case .async:
-                table.register(spec.name) { request in try await spec.invoke(request.params, context: context) }
+                table.register(spec.name) { request, control in
+                    try await spec.invoke(request.params, context: context.forCall(control: control, progress: .jsonRPC(request.params)))
+                }
             }
         }
         let document = OpenRPCDocument.json

@@ -59,14 +59,9 @@ enum Cast {
     /// One element of a `tags` array (the Tag sub-schema `{tag, color, attributes}` with an
     /// auto `_id`); keys outside the schema are dropped (strict mode).
     static func tag(_ value: JSON, newID: () -> String) -> JSON? {
-        guard case .object(let input) = value else { return nil }
+        guard case .object(let input) = value, let id = subdocumentID(input, newID: newID) else { return nil }
         var out = JSONObject()
-        if let given = input["_id"], !given.isNull {
-            guard let s = given.stringValue, let id = ObjectID.canonical(s) else { return nil }
-            out.appendUnique("_id", .string(id))
-        } else {
-            out.appendUnique("_id", .string(newID()))
-        }
+        out.appendUnique("_id", .string(id))
         if let tag = input["tag"] {
             if tag.isNull { out.appendUnique("tag", .null) } else {
                 guard let s = string(tag) else { return nil }
@@ -81,6 +76,13 @@ enum Cast {
         }
         if let attributes = input["attributes"] { out.appendUnique("attributes", attributes) }
         return .object(out)
+    }
+
+    /// A sub-document's `_id`: the one given (which must be an ObjectId), or a new one; `nil`
+    /// for a CastError.
+    static func subdocumentID(_ fields: JSONObject, newID: () -> String) -> String? {
+        guard let given = fields["_id"], !given.isNull else { return newID() }
+        return given.stringValue.flatMap(ObjectID.canonical)
     }
 
     /// A `tags` value: an array of tags, or a single value Mongoose wraps into one.
@@ -119,6 +121,79 @@ enum Cast {
         o.appendUnique("message", .string("\(model) validation failed: \(path): \(message)"))
         o.appendUnique("name", "ValidationError")
         return .object(o)
+    }
+}
+
+extension JSON {
+    /// The member `key` when JavaScript's `body[key] != undefined` holds: present and not `null`.
+    func defined(_ key: String) -> JSON? {
+        guard let value = self[key], !value.isNull else { return nil }
+        return value
+    }
+
+    /// The defined member `key` (see `defined`) through a Mongoose cast: `nil` when it is not
+    /// defined; throws `CastFailure` when the cast fails.
+    func cast<T>(_ key: String, _ cast: (JSON) -> T?) throws(CastFailure) -> T? {
+        guard let value = defined(key) else { return nil }
+        guard let result = cast(value) else { throw CastFailure() }
+        return result
+    }
+}
+
+/// A value Mongoose could not cast to its path's type (the routes answer their 500).
+struct CastFailure: Error {}
+
+/// JavaScript's view of JSON values, for handlers that test or print what they were sent.
+enum JS {
+    /// `if (value)`: false for missing, `null`, `false`, `0` and `""`; every object and array is truthy.
+    static func truthy(_ value: JSON?) -> Bool {
+        switch value {
+        case nil, .null?: false
+        case .bool(let b)?: b
+        case .number(let n)?: (n.doubleValue ?? 0) != 0
+        case .string(let s)?: !s.isEmpty
+        case .array?, .object?: true
+        }
+    }
+
+    /// `parseInt(text)`: after leading blanks, an optional sign and the decimal digits that
+    /// follow; NaN when there are none.
+    static func parseInt(_ text: String) -> Double {
+        var rest = Substring(text.trimmingJSWhitespace())
+        var sign = 1.0
+        if let first = rest.first, first == "-" || first == "+" {
+            if first == "-" { sign = -1 }
+            rest = rest.dropFirst()
+        }
+        let digits = rest.prefix { $0.isASCII && $0.isNumber }
+        guard let value = Double(digits), !digits.isEmpty else { return .nan }
+        return sign * value
+    }
+
+    /// `Number(text)`: blank is 0, a decimal literal its value, `Infinity` infinite, anything
+    /// else NaN.
+    static func number(_ text: String) -> Double {
+        let trimmed = text.trimmingJSWhitespace()
+        if trimmed.isEmpty { return 0 }
+        switch trimmed {
+        case "Infinity", "+Infinity": return .infinity
+        case "-Infinity": return -.infinity
+        default:
+            guard trimmed.allSatisfy({ "0123456789.eE+-".contains($0) }) else { return .nan }
+            return Double(trimmed) ?? .nan
+        }
+    }
+
+    /// `String(value)`.
+    static func string(_ value: JSON) -> String {
+        switch value {
+        case .null: "null"
+        case .bool(let b): b ? "true" : "false"
+        case .number(let n): Cast.jsNumberString(n)
+        case .string(let s): s
+        case .array(let items): items.map { $0.isNull ? "" : string($0) }.joined(separator: ",")
+        case .object: "[object Object]"
+        }
     }
 }
 

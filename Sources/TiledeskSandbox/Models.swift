@@ -23,6 +23,19 @@ struct UserRecord {
     var publicWebsite: String?
     var phone: String?
 
+    /// The `fullName` virtual: `firstname + ' ' + lastname`, blanks for missing parts.
+    var fullName: String { (firstname ?? "") + " " + (lastname ?? "") }
+
+    /// `populate('id_user', 'firstname lastname [email]')`: `_id` and the selected fields set.
+    func selectedJSON(withEmail: Bool) -> JSON {
+        var o = JSONObject()
+        o.appendUnique("_id", .string(id))
+        if withEmail { o.appendUnique("email", .string(email)) }
+        if let firstname { o.appendUnique("firstname", .string(firstname)) }
+        if let lastname { o.appendUnique("lastname", .string(lastname)) }
+        return .object(o)
+    }
+
     /// Projection `email firstname lastname _id emailverified` (`GET /users`, and the `user`
     /// of `/auth/signin`): unset fields are omitted, no `id`.
     func profileJSON() -> JSON { .object(profileObject()) }
@@ -74,13 +87,27 @@ struct ProjectRecord {
     /// 100 = live, 0 = deleted.
     var status: Int
     var settings: JSONObject
+    /// Set only through `PUT /projects/:id` (missing in the seed: always open).
+    var activeOperatingHours: Bool?
+    /// A Mixed path; the dashboard stores a JSON string (`OperatingHours`).
+    var operatingHours: JSON?
+    var timeSlots: JSON?
     var createdAtMillis: Int64
     var createdAt: String
     var updatedAt: String
     var version: Int
 
-    /// `project.settings.max_agent_assigned_chat`, the team-wide chat limit behind `isBusy`.
-    var maxAgentAssignedChat: Double? { settings["max_agent_assigned_chat"]?.numberValue?.doubleValue }
+    /// `project.settings.max_agent_assigned_chat`, the team-wide chat limit behind `isBusy`,
+    /// as JavaScript compares it (a numeric string counts, anything else is NaN); `nil` when
+    /// unset or `null`.
+    var maxAgentAssignedChat: Double? {
+        switch settings["max_agent_assigned_chat"] {
+        case nil, .null?: nil
+        case .number(let n)?: n.doubleValue
+        case .bool(let b)?: b ? 1 : 0
+        case let value?: JS.number(JS.string(value))
+        }
+    }
 
     /// The full project with its virtuals (`id`, `trialExpired`, `trialDaysLeft`,
     /// `isActiveSubscription`), as `GET /projects` populates it. Trial mode is off (the open
@@ -95,6 +122,9 @@ struct ProjectRecord {
         var o = JSONObject()
         o.appendUnique("_id", .string(id))
         o.appendUnique("name", .string(name))
+        if let activeOperatingHours { o.appendUnique("activeOperatingHours", .bool(activeOperatingHours)) }
+        if let operatingHours { o.appendUnique("operatingHours", operatingHours) }
+        if let timeSlots { o.appendUnique("timeSlots", timeSlots) }
         o.appendUnique("settings", .object(settings))
         o.appendUnique("status", .number(JSONNumber(status)))
         o.appendUnique("profile", .object(profile))
@@ -161,7 +191,7 @@ struct ProjectUserRecord {
 
     /// A new document as `new Project_user({...}).save()` writes it, schema defaults included.
     static func new(
-        id: String, project: String, user: String?, uuidUser: String? = nil, role: JSON?, roleType: Int,
+        id: String, project: String?, user: String?, uuidUser: String? = nil, role: JSON?, roleType: Int,
         userAvailable: Bool, tags: [JSON] = [], createdBy: String, now: String, lastLoginAt: String
     ) -> ProjectUserRecord {
         ProjectUserRecord(
@@ -175,8 +205,13 @@ struct ProjectUserRecord {
     /// - Parameters:
     ///   - idUser: replaces the `id_user` string (a populated user, or `null` when the user is gone).
     ///   - idProject: replaces the `id_project` string (a populated project).
+    ///   - rolePermissions: the permissions of the custom Role named like `role`, which the role
+    ///     check attaches to the membership it loads (shown by `/me`).
     ///   - isBusy: appended last, as the GET routes add it.
-    func json(idUser populatedUser: JSON? = nil, idProject populatedProject: JSON? = nil, isBusy: Bool? = nil) -> JSON {
+    func json(
+        idUser populatedUser: JSON? = nil, idProject populatedProject: JSON? = nil, rolePermissions: [String]? = nil,
+        isBusy: Bool? = nil
+    ) -> JSON {
         var o = JSONObject()
         o.appendUnique("_id", .string(id))
         if let populatedProject { o.appendUnique("id_project", populatedProject) } else if let idProject {
@@ -206,6 +241,7 @@ struct ProjectUserRecord {
         if let attributes { o.appendUnique("attributes", attributes) }
         if let maxAssignedChat { o.appendUnique("max_assigned_chat", maxAssignedChat) }
         if let settings { o.appendUnique("settings", .object(settings)) }
+        if let rolePermissions { o.appendUnique("rolePermissions", .array(rolePermissions.map { .string($0) })) }
         o.appendUnique("id", .string(id))
         o.appendUnique("isAuthenticated", .bool(roleString != "guest"))
         if let isBusy { o.appendUnique("isBusy", .bool(isBusy)) }
@@ -225,36 +261,37 @@ struct ProjectUserRecord {
     }
 }
 
-/// A `pending-invitations` document. `id_project` and `createdBy` are plain strings in this
-/// schema, so `id_project` keeps the project id exactly as the invite's URL spelled it.
-struct PendingInvitationRecord {
+/// A `pending-invitations` document. Only `createdBy` is required by the schema, and upserts
+/// skip even that, so every field may be missing; `id_project` and `createdBy` are plain
+/// strings, so `id_project` keeps the project id exactly as the invite's URL spelled it.
+struct PendingInvitationRecord: ProjectDocument {
     var id: String
-    /// `nil` when the invite carried no email at all.
-    var email: String?
-    var role: String
-    var idProject: String
-    var createdBy: String
+    /// Missing (`nil`), `null`, or the address lowercased.
+    var email: JSON?
+    /// Missing (`nil`), `null`, or any string (the role is not validated).
+    var role: JSON?
+    var idProject: String?
+    var createdBy: String?
     var createdAt: String
     var updatedAt: String
-    var version: Int
+    /// `nil` for a document an upsert created.
+    var version: Int?
 
     func json() -> JSON {
         var o = JSONObject()
         o.appendUnique("_id", .string(id))
-        if let email { o.appendUnique("email", .string(email)) }
-        o.appendUnique("role", .string(role))
-        o.appendUnique("id_project", .string(idProject))
-        o.appendUnique("createdBy", .string(createdBy))
+        if let email { o.appendUnique("email", email) }
+        if let role { o.appendUnique("role", role) }
+        if let idProject { o.appendUnique("id_project", .string(idProject)) }
+        if let createdBy { o.appendUnique("createdBy", .string(createdBy)) }
         o.appendUnique("createdAt", .string(createdAt))
         o.appendUnique("updatedAt", .string(updatedAt))
-        o.appendUnique("__v", .number(JSONNumber(version)))
+        if let version { o.appendUnique("__v", .number(JSONNumber(version))) }
         return .object(o)
     }
 
-    /// The key of the `{email, id_project}` lookup the invite flow runs first.
-    static func key(project: String, email: String?) -> String {
-        project + "\u{1}" + (email.map { "s" + $0 } ?? "n")
-    }
+    /// The key of `find({email})`: a query for a missing or `null` email matches both.
+    static func emailKey(_ email: JSON?) -> String { email?.stringValue.map { "s" + $0 } ?? "n" }
 }
 
 /// Ids in insertion order (Mongo's natural order) with O(1) amortized removal.

@@ -10,6 +10,8 @@ struct Reply: Sendable {
         case bare(String)
         /// Express's `res.send(string)`: `text/html; charset=utf-8`.
         case html(String)
+        /// Express's `res.send(null)`: an empty body with no Content-Type.
+        case empty
         /// finalhandler's 404 page for a path no route matched.
         case notFoundPage(method: String, path: String)
         /// A CORS preflight answer.
@@ -29,6 +31,18 @@ struct Reply: Sendable {
     /// `{success:false, error}`.
     static func error(_ status: Int, _ message: String) -> Reply {
         .json(status, .object(JSONObject([(key: "success", value: false), (key: "error", value: .string(message))])))
+    }
+
+    /// A request the real server never answers (it throws where nothing catches, so the client
+    /// waits for its own timeout): the sandbox answers 500 saying so instead of hanging, so a
+    /// caller's handling of that case can be tested. `never_answered` marks it.
+    static func neverAnswered(_ reason: String) -> Reply {
+        .json(
+            500,
+            [
+                "success": false, "msg": .string("the real Tiledesk server never answers this request: \(reason)"),
+                "never_answered": true,
+            ])
     }
 
     /// The app's final error handler: 500 `{"err":"error"}`.
@@ -57,26 +71,34 @@ struct Reply: Sendable {
         "x-content-type-options": "nosniff",
     ]) { a, _ in a }
 
-    /// The HTTP response. A HEAD request gets the headers without the body, as Express does.
-    func response(head: Bool) -> HTTPResponse {
+    /// The HTTP response to `request`. Whatever Express's `res.send` writes carries a weak
+    /// `ETag`, and a GET or HEAD whose `If-None-Match` matches it gets 304 with no body; a HEAD
+    /// request gets the headers without the body, as Express does.
+    func response(for request: RequestContext) -> HTTPResponse {
         var response = HTTPResponse(status: status)
+        var sentByExpress = true
         switch body {
         case .json(let value):
             response.headers = Self.jsonHeaders
             response.body = JSONWriter.bytes(value)
         case .bare(let text):
+            sentByExpress = false
             response.headers = status == 401 ? Self.challengeHeaders : Self.common
             response.body = Array(text.utf8)
         case .html(let text):
             response.headers = Self.htmlHeaders
             response.body = Array(text.utf8)
+        case .empty:
+            response.headers = Self.common
         case .notFoundPage(let method, let path):
+            sentByExpress = false
             response.headers = Self.notFoundHeaders
             let message = "Cannot \(method) \(Text.escapeHTML(path[...]))"
             response.body = Array(
                 "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Error</title>\n</head>\n<body>\n<pre>\(message)</pre>\n</body>\n</html>\n"
                     .utf8)
         case .preflight(let requested):
+            sentByExpress = false
             var headers = Self.common
             headers["access-control-allow-methods"] = "GET,HEAD,PUT,PATCH,POST,DELETE"
             headers["vary"] = "Access-Control-Request-Headers"
@@ -84,7 +106,20 @@ struct Reply: Sendable {
             headers["content-length"] = "0"
             response.headers = headers
         }
-        if head { response.body = [] }
+        if sentByExpress {
+            let etag = ETag.weak(response.body)
+            response.headers["etag"] = etag
+            if request.method == "GET", (200..<300).contains(status),
+                ETag.isFresh(
+                    etag: etag, ifNoneMatch: request.ifNoneMatch, ifModifiedSince: request.ifModifiedSince,
+                    cacheControl: request.cacheControl)
+            {
+                response.status = 304
+                response.headers["content-type"] = nil
+                response.body = []
+            }
+        }
+        if request.isHead { response.body = [] }
         return response
     }
 }
@@ -107,6 +142,10 @@ struct RequestContext: Sendable {
     var bodyFailure: Reply?
     /// `Access-Control-Request-Headers` (for preflights).
     var requestedHeaders: String?
+    /// The conditional-GET headers Express's freshness check reads.
+    var ifNoneMatch: String?
+    var ifModifiedSince: String?
+    var cacheControl: String?
     var nowMillis: Int64
     var now: String
 
@@ -136,6 +175,9 @@ struct RequestContext: Sendable {
         var authorization: String?
         var contentType: String?
         var requestedHeaders: String?
+        var ifNoneMatch: String?
+        var ifModifiedSince: String?
+        var cacheControl: String?
         for (name, value) in request.headers {
             if Text.equalsIgnoringCase(name[...], "authorization") {
                 authorization = value.trimmingASCII(" \t")
@@ -143,10 +185,19 @@ struct RequestContext: Sendable {
                 contentType = value
             } else if Text.equalsIgnoringCase(name[...], "access-control-request-headers") {
                 requestedHeaders = value
+            } else if Text.equalsIgnoringCase(name[...], "if-none-match") {
+                ifNoneMatch = value
+            } else if Text.equalsIgnoringCase(name[...], "if-modified-since") {
+                ifModifiedSince = value
+            } else if Text.equalsIgnoringCase(name[...], "cache-control") {
+                cacheControl = value
             }
         }
         self.authorization = authorization
         self.requestedHeaders = requestedHeaders
+        self.ifNoneMatch = ifNoneMatch
+        self.ifModifiedSince = ifModifiedSince
+        self.cacheControl = cacheControl
 
         body = .object(JSONObject())
         bodyFailure = nil

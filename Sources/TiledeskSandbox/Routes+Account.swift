@@ -12,7 +12,7 @@ extension SandboxState {
         let email = request.body["email"]
         let password = request.body["password"]
         var errors: [JSON] = []
-        if !Self.validatesAsEmail(email) { errors.append(Self.validationError(email, param: "email")) }
+        if !Self.validates(email, EmailValidator.isEmail) { errors.append(Self.validationError(email, param: "email")) }
         if Self.validatorString(password)?.isEmpty ?? true { errors.append(Self.validationError(password, param: "password")) }
         if !errors.isEmpty { return .json(422, ["errors": .array(errors)]) }
 
@@ -45,7 +45,7 @@ extension SandboxState {
     }
 
     /// express-validator's `toString` of a value before a standard validator sees it.
-    private static func validatorString(_ value: JSON?) -> String? {
+    static func validatorString(_ value: JSON?) -> String? {
         switch value {
         case nil, .null?: return ""
         case .string(let s)?: return s
@@ -56,15 +56,16 @@ extension SandboxState {
         }
     }
 
-    /// `isEmail` on the value; an array is valid when each element is.
-    private static func validatesAsEmail(_ value: JSON?) -> Bool {
-        if case .array(let items)? = value, !items.isEmpty { return items.allSatisfy { validatesAsEmail($0) } }
+    /// A standard validator (`isEmail`, `notEmpty`) run on the value's text; an array is valid
+    /// when each element is.
+    static func validates(_ value: JSON?, _ check: (String) -> Bool) -> Bool {
+        if case .array(let items)? = value, !items.isEmpty { return items.allSatisfy { validates($0, check) } }
         guard let text = validatorString(value) else { return false }
-        return EmailValidator.isEmail(text)
+        return check(text)
     }
 
     /// One express-validator v6 error; `value` is omitted when the field was absent.
-    private static func validationError(_ value: JSON?, param: String) -> JSON {
+    static func validationError(_ value: JSON?, param: String) -> JSON {
         var o = JSONObject()
         if let value { o.appendUnique("value", value) }
         o.appendUnique("msg", "Invalid value")
@@ -159,7 +160,8 @@ extension SandboxState {
             (a.idProject.flatMap { projects[$0]?.updatedAt } ?? "") > (b.idProject.flatMap { projects[$0]?.updatedAt } ?? "")
         }
         let items: [JSON] = rows.map { record in
-            let project = record.idProject.flatMap { projects[$0] }?.json(nowMillis: request.nowMillis) ?? .null
+            // A membership with no project (an invitation made by the raw POST) has nothing to populate.
+            let project = record.idProject.map { projects[$0]?.json(nowMillis: request.nowMillis) ?? .null }
             return record.json(idProject: project)
         }
         return .json(200, .array(items))
@@ -168,13 +170,11 @@ extension SandboxState {
     /// `GET /projects/:projectid` (role agent). It skips the project middleware, so a malformed
     /// id fails in the membership lookup: 500 `{"err":"error"}`.
     func getProject(_ request: RequestContext, _ rawID: String) -> Reply {
-        let caller: UserRecord
-        switch authenticate(request) {
-        case .failure(let reply): return reply
-        case .success(let user): caller = user
+        let id: String
+        switch authorizeProjectRoute(request, rawID, role: .agent) {
+        case .failure(let error): return error.reply
+        case .success(let (_, projectID)): id = projectID
         }
-        guard let id = ObjectID.canonical(rawID) else { return .internalError }
-        if case .failure(let error) = requireRole(.agent, caller: caller, project: id) { return error.reply }
         guard let project = projects[id] else { return .msg(404, "Object not found.") }
         return .json(200, project.json(nowMillis: request.nowMillis))
     }

@@ -50,7 +50,7 @@ extension SandboxState {
     /// `trashed=true` (else trashed members are hidden), `presencestatus`, `status`. Disabled
     /// members are listed by default. `id_user` populated, `isBusy` added.
     private func listTeam(_ request: RequestContext, _ scope: ProjectScope) -> Reply {
-        if case .failure(let error) = authorize(request, project: scope.id, role: .agent) { return error.reply }
+        if case .failure(let error) = authorizeAllowingTypes(request, project: scope.id, role: .agent) { return error.reply }
         let query = request.query
         let roles = query.truthy("role")
         let includeTrashed = query.single("trashed") == "true"
@@ -78,18 +78,24 @@ extension SandboxState {
         return .json(200, .array(items))
     }
 
-    /// `GET /me` (role agent): `[membership]`, `id_user` not populated, plus `isBusy`.
+    /// `GET /me` (role agent): `[membership]`, `id_user` not populated, plus `isBusy` (and
+    /// `rolePermissions` when a custom Role is named like the member's role).
+    /// A caller let through by type has no membership to show: a TypeError, 500.
     private func me(_ request: RequestContext, _ scope: ProjectScope) -> Reply {
-        switch authorize(request, project: scope.id, role: .agent) {
+        switch authorizeAllowingTypes(request, project: scope.id, role: .agent) {
         case .failure(let error): return error.reply
-        case .success(let (_, membership)):
-            return .json(200, [membership.json(isBusy: membership.isBusy(projectLimit: scope.project.maxAgentAssignedChat))])
+        case .success((_, nil)): return .internalError
+        case .success(let (_, membership?)):
+            let permissions = membership.roleString.flatMap { role(named: $0, scope)?.permissions }
+            return .json(
+                200,
+                [membership.json(rolePermissions: permissions, isBusy: membership.isBusy(projectLimit: scope.project.maxAgentAssignedChat))])
         }
     }
 
     /// `GET /:project_user_id` (role agent): scoped to the project, any status; populated.
     private func getTeammate(_ request: RequestContext, _ scope: ProjectScope, _ rawID: String) -> Reply {
-        if case .failure(let error) = authorize(request, project: scope.id, role: .agent) { return error.reply }
+        if case .failure(let error) = authorizeAllowingTypes(request, project: scope.id, role: .agent) { return error.reply }
         guard let id = ObjectID.canonical(rawID) else { return .msg(500, "Error getting object.") }
         guard let record = projectUsers[id], record.idProject == scope.id else { return .msg(404, "Object not found.") }
         return .json(
@@ -99,7 +105,7 @@ extension SandboxState {
     /// `GET /users/:user_id` (role agent): an ObjectId matches `id_user` (populated), anything
     /// else `uuid_user` (not populated). No status filter. `[record]` or 404.
     private func teammateByUser(_ request: RequestContext, _ scope: ProjectScope, _ rawID: String) -> Reply {
-        if case .failure(let error) = authorize(request, project: scope.id, role: .agent) { return error.reply }
+        if case .failure(let error) = authorizeAllowingTypes(request, project: scope.id, role: .agent) { return error.reply }
         let limit = scope.project.maxAgentAssignedChat
         if let userID = ObjectID.canonical(rawID) {
             for id in membershipsByUser[userID] ?? [] {
@@ -140,18 +146,14 @@ extension SandboxState {
         case .success(let (user, _)): caller = user
         }
         let body = request.body
-        // `if (email) email = email.toLowerCase()`: a truthy non-string throws a TypeError.
-        var email: String?
-        switch body["email"] {
-        case nil, .null?: email = nil
-        case .string(let s)?: email = Text.lowercased(s)
-        case .bool(false)?: email = "false"
-        case .number(let n)? where n.doubleValue == 0: email = Cast.jsNumberString(n)
-        default: return .internalError
+        let emailValue: JSON?
+        switch Self.lowercasedEmail(body["email"]) {
+        case .failure(let error): return error.reply
+        case .success(let value): emailValue = value
         }
-
-        guard let email, let userID = userIDByEmail[email], let invitee = users[userID], invitee.status == 100 else {
-            return invitePending(email: email, request, scope, caller: caller)
+        guard let email = emailValue?.stringValue, let userID = userIDByEmail[email], let invitee = users[userID], invitee.status == 100
+        else {
+            return invitePending(email: emailValue, request, scope, caller: caller)
         }
         if invitee.id == caller.id {
             return .json(
@@ -176,16 +178,24 @@ extension SandboxState {
             id: newID(request.nowMillis), project: scope.id, user: invitee.id, role: role, roleType: 1,
             userAvailable: available, createdBy: caller.id, now: request.now, lastLoginAt: startedAt)
         insertProjectUser(record)
+        archive(
+            Self.inviteEvent(
+                record, user: invitee, caller: caller, body: body, projectLimit: scope.project.maxAgentAssignedChat, urlProject: scope.rawID),
+            request)
+        send(
+            SandboxEmail(
+                kind: .addedToProject, to: email, projectID: scope.id, projectName: scope.project.name, invitationID: nil,
+                role: role?.stringValue, sentAt: request.now))
         return .json(200, record.json())
     }
 
     /// `pendingInvitationService.saveInPendingInvitation`: an existing invitation for
     /// (email, project) first, then the role, then the save.
-    private mutating func invitePending(email: String?, _ request: RequestContext, _ scope: ProjectScope, caller: UserRecord) -> Reply {
-        let key = PendingInvitationRecord.key(project: scope.rawID, email: email)
-        if let ids = invitationsByKey[key], !ids.isEmpty {
-            let docs = ids.compactMap { invitations[$0]?.json() }
-            return .json(200, ["success": false, "msg": "Pending Invitation already exist.", "pendinginvitation": .array(docs)])
+    private mutating func invitePending(email: JSON?, _ request: RequestContext, _ scope: ProjectScope, caller: UserRecord) -> Reply {
+        let existing = invitations(email: email).filter { $0.idProject == scope.rawID }
+        if !existing.isEmpty {
+            return .json(
+                200, ["success": false, "msg": "Pending Invitation already exist.", "pendinginvitation": .array(existing.map { $0.json() })])
         }
         let roleValue = request.body["role"]
         if Self.isLooselyEmpty(roleValue) {
@@ -196,9 +206,14 @@ extension SandboxState {
             return .json(200, ["success": false, "msg": "Error saving object.", "err": err])
         }
         let invitation = PendingInvitationRecord(
-            id: newID(request.nowMillis), email: email, role: role, idProject: scope.rawID, createdBy: caller.id,
+            id: newID(request.nowMillis), email: email, role: .string(role), idProject: scope.rawID, createdBy: caller.id,
             createdAt: request.now, updatedAt: request.now, version: 0)
-        insertInvitation(invitation)
+        saveInvitation(invitation)
+        archive(Self.inviteEvent(invitation, caller: caller, body: request.body, urlProject: scope.rawID), request)
+        send(
+            SandboxEmail(
+                kind: .invitation, to: email?.stringValue, projectID: scope.id, projectName: scope.project.name,
+                invitationID: invitation.id, role: role, sentAt: request.now))
         return .json(200, ["msg": "User not found, save invite in pending ", "pendingInvitation": invitation.json()])
     }
 
@@ -243,68 +258,83 @@ extension SandboxState {
 
     /// `PUT /` (role agent): the caller's own membership; `role` and `status` are ignored.
     private mutating func updateMe(_ request: RequestContext, _ scope: ProjectScope) -> Reply {
+        let caller: UserRecord
         let membership: ProjectUserRecord
         switch authorize(request, project: scope.id, role: .agent) {
         case .failure(let error): return error.reply
-        case .success(let (_, record)): membership = record
+        case .success(let (user, record)): (caller, membership) = (user, record)
         }
         guard let updated = applyUpdate(to: membership, request, admin: false) else {
             return .msg(500, "Error updating object.")
         }
         projectUsers[updated.id] = updated
+        archiveUpdate(updated, caller: caller, route: .ownRecord, request, scope)
         return .json(200, updated.json())
     }
 
     /// `PUT /:project_user_id` (role admin): not scoped to the project, and an upsert: a valid
     /// id that matches nothing creates a bare document.
     private mutating func updateTeammate(_ request: RequestContext, _ scope: ProjectScope, _ rawID: String) -> Reply {
-        if case .failure(let error) = authorize(request, project: scope.id, role: .admin) { return error.reply }
+        let caller: UserRecord
+        switch authorizeAllowingTypes(request, project: scope.id, role: .admin) {
+        case .failure(let error): return error.reply
+        case .success(let (user, _)): caller = user
+        }
         guard let id = ObjectID.canonical(rawID) else { return .msg(500, "Error updating object.") }
         let existing = projectUsers[id]
         let base = existing ?? ProjectUserRecord(id: id, createdAt: request.now)
         guard let updated = applyUpdate(to: base, request, admin: true) else { return .msg(500, "Error updating object.") }
         if existing == nil { insertProjectUser(updated) } else { projectUsers[id] = updated }
+        // The route reads the member's user first only for an availability change.
+        let availability = request.body.defined("user_available") != nil || request.body.defined("profileStatus") != nil
+        archiveUpdate(updated, caller: caller, route: .byID(targetUser: availability ? existing?.idUser : nil), request, scope)
         return .json(200, updated.json())
+    }
+
+    /// Records the `project_user.update` activity of a PUT.
+    private mutating func archiveUpdate(
+        _ updated: ProjectUserRecord, caller: UserRecord, route: TeammateUpdateRoute, _ request: RequestContext, _ scope: ProjectScope
+    ) {
+        let event = Self.updateEvent(
+            updated, user: updated.idUser.flatMap { users[$0] }, caller: caller, body: request.body, route: route,
+            projectLimit: scope.project.maxAgentAssignedChat)
+        archive(event, request)
     }
 
     /// The whitelisted `$set` of the two PUT routes, cast like Mongoose; `nil` on a cast error
     /// (the document is then left untouched). `null` values are skipped.
     private mutating func applyUpdate(to record: ProjectUserRecord, _ request: RequestContext, admin: Bool) -> ProjectUserRecord? {
         let body = request.body
-        func value(_ key: String) -> JSON? {
-            guard let v = body[key], !v.isNull else { return nil }
-            return v
-        }
         var r = record
-        if admin, let v = value("role") {
+        if admin, let v = body.defined("role") {
             guard let s = Cast.string(v) else { return nil }
             r.role = .string(s)
         }
-        if let v = value("user_available") {
+        if let v = body.defined("user_available") {
             guard let b = Cast.boolean(v) else { return nil }
             r.userAvailable = b
         }
-        if let v = value("profileStatus") {
+        if let v = body.defined("profileStatus") {
             guard let s = Cast.string(v) else { return nil }
             r.profileStatus = s
         }
-        if let v = value("max_assigned_chat") {
+        if let v = body.defined("max_assigned_chat") {
             guard let n = Cast.number(v) else { return nil }
             r.maxAssignedChat = n
         }
-        if let v = value("number_assigned_requests") {
+        if let v = body.defined("number_assigned_requests") {
             guard let n = Cast.number(v) else { return nil }
             r.numberAssignedRequests = n
         }
-        if let v = value("attributes") { r.attributes = v }
+        if let v = body.defined("attributes") { r.attributes = v }
         if admin, let v = body["status"]?.stringValue, v == "active" || v == "disabled" { r.status = v }
         for (key, path) in Self.settingsKeys {
-            guard let v = value(key) else { continue }
+            guard let v = body.defined(key) else { continue }
             var settings = r.settings ?? JSONObject()
             guard setDotted(&settings, path[...], v) else { return nil }
             r.settings = settings
         }
-        if let v = value("tags") {
+        if let v = body.defined("tags") {
             guard let tags = castTags(v, request) else { return nil }
             r.tags = tags
         }
@@ -333,8 +363,13 @@ extension SandboxState {
 
     /// `DELETE /:project_user_id` (role admin), not scoped to the project: disable (default),
     /// `?soft=true` trash (also disables), `?hard=true` remove. Nothing protects the owner.
+    /// Trash and remove also pull the user from the project's groups.
     private mutating func deleteTeammate(_ request: RequestContext, _ scope: ProjectScope, _ rawID: String) -> Reply {
-        if case .failure(let error) = authorize(request, project: scope.id, role: .admin) { return error.reply }
+        let caller: UserRecord
+        switch authorize(request, project: scope.id, role: .admin) {
+        case .failure(let error): return error.reply
+        case .success(let (user, _)): caller = user
+        }
         let soft = request.query.single("soft") == "true"
         let hard = !soft && request.query.single("hard") == "true"
         let failure =
@@ -345,6 +380,7 @@ extension SandboxState {
         guard var record = projectUsers[id] else { return .error(404, "Project user not found with id \(rawID)") }
         if hard {
             _ = removeProjectUser(id)
+            removed(record, caller: caller, hard: true, request, scope)
             return .json(200, record.json())
         }
         if soft {
@@ -356,12 +392,24 @@ extension SandboxState {
         }
         record.updatedAt = request.now
         projectUsers[id] = record
+        if soft { removed(record, caller: caller, hard: false, request, scope) }
         return .json(200, record.json())
+    }
+
+    /// What follows a trash or hard delete: the user leaves the project's groups and the
+    /// activity is recorded (the default disable does neither).
+    private mutating func removed(_ record: ProjectUserRecord, caller: UserRecord, hard: Bool, _ request: RequestContext, _ scope: ProjectScope) {
+        pullFromGroups(record, request)
+        archive(Self.deleteEvent(record, user: record.idUser.flatMap { users[$0] }, caller: caller, hard: hard, urlProject: scope.rawID), request)
     }
 
     /// `PUT /:project_user_id/restore` (role admin): scoped; only a trashed teammate.
     private mutating func restoreTeammate(_ request: RequestContext, _ scope: ProjectScope, _ rawID: String) -> Reply {
-        if case .failure(let error) = authorize(request, project: scope.id, role: .admin) { return error.reply }
+        let caller: UserRecord
+        switch authorize(request, project: scope.id, role: .admin) {
+        case .failure(let error): return error.reply
+        case .success(let (user, _)): caller = user
+        }
         guard let id = ObjectID.canonical(rawID) else { return .msg(500, "Error restoring Project User with id \(rawID)") }
         guard var record = projectUsers[id], record.idProject == scope.id else {
             return .error(404, "Project user not found with id \(rawID)")
@@ -371,29 +419,7 @@ extension SandboxState {
         record.status = "active"
         record.updatedAt = request.now
         projectUsers[id] = record
+        archiveUpdate(record, caller: caller, route: .restore, request, scope)
         return .json(200, record.json())
-    }
-
-    // MARK: Pending invitations
-
-    /// `GET /:projectid/pendinginvitations` and `GET /:projectid/pendinginvitations/:id` (role agent).
-    func invitationRoute(_ request: RequestContext, _ scope: ProjectScope, _ rest: ArraySlice<Substring>) -> Reply? {
-        guard request.method == "GET", rest.count <= 1 else { return nil }
-        var rawID: String?
-        if let segment = rest.first {
-            guard let decoded = Text.decodeURIComponent(segment) else { return .internalError }
-            rawID = decoded
-        }
-        if case .failure(let error) = authorize(request, project: scope.id, role: .agent) { return error.reply }
-        guard let rawID else {
-            var items: [JSON] = []
-            invitationsByProject[scope.rawID]?.forEach { id in
-                if let invitation = invitations[id] { items.append(invitation.json()) }
-            }
-            return .json(200, .array(items))
-        }
-        guard let id = ObjectID.canonical(rawID) else { return .msg(500, "Error getting object.") }
-        guard let invitation = invitations[id] else { return .msg(404, "Object not found.") }
-        return .json(200, invitation.json())
     }
 }

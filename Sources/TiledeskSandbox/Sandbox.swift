@@ -3,9 +3,10 @@ import HTTPCore
 import JSONCore
 import Synchronization
 
-/// An in-memory Tiledesk server: the users, auth, projects and team routes of
-/// `tiledesk-server` 2.19 (see `reference/tiledesk-server.md`), with the same status codes,
-/// error bodies, check order and quirks, starting from the seed of `protocol/sandbox.md`.
+/// An in-memory Tiledesk server: the users, auth and sign-up, projects (with operating hours),
+/// team, pending-invitation, group, department, custom-role and activity routes of
+/// `tiledesk-server` 2.19, with the same status codes, error bodies, check order and quirks
+/// (and Express's ETags), starting from the seed of `protocol/sandbox.md`.
 ///
 /// It is one more `HTTPTransport`, so the REST client runs the same code path with or without
 /// a network. Paths are relative to the API root (`/users`, `/{pid}/project_users?role=agent`).
@@ -27,11 +28,15 @@ public final class Sandbox: HTTPTransport, Sendable {
         self.state = Mutex(state)
     }
 
+    /// The emails the emulated server has "sent" (invitations, resends, sign-up verification),
+    /// oldest first; the most recent `SandboxEmail.kept` are kept.
+    public func sentEmails() -> [SandboxEmail] { state.withLock { $0.outbox } }
+
     /// Serves one request synchronously, like the real server would.
     public func handle(_ request: HTTPRequest) -> HTTPResponse {
         let context = RequestContext(request, nowMillis: clock())
         let reply = state.withLock { $0.serve(context) }
-        return reply.response(head: context.isHead)
+        return reply.response(for: context)
     }
 
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse { handle(request) }
@@ -55,11 +60,15 @@ struct SandboxState: ~Copyable {
     var membershipsByUser: [String: [String]] = [:]
     /// uuid_user → guest project_user ids.
     var guestsByUUID: [String: [String]] = [:]
-    var invitations: [String: PendingInvitationRecord] = [:]
-    /// `id_project` string → invitations in natural order.
-    var invitationsByProject: [String: OrderedIDs] = [:]
-    /// `PendingInvitationRecord.key` → invitation ids.
-    var invitationsByKey: [String: [String]] = [:]
+    var invitations = DocumentStore<PendingInvitationRecord>()
+    /// `PendingInvitationRecord.emailKey` → invitations of every project, in natural order.
+    var invitationsByEmail: [String: OrderedIDs] = [:]
+    var groups = DocumentStore<GroupRecord>()
+    var departments = DocumentStore<DepartmentRecord>()
+    var roles = DocumentStore<RoleRecord>()
+    var activities = DocumentStore<ActivityRecord>()
+    /// The emails the server would have sent, oldest first (`Sandbox.sentEmails()`).
+    var outbox: [SandboxEmail] = []
     var objectIDs = ObjectIDGenerator()
     /// `last_login_at`'s schema default: the time the server started.
     let startedAt: String
@@ -88,13 +97,6 @@ struct SandboxState: ~Copyable {
         if let user = record.idUser { membershipsByUser[user]?.removeAll { $0 == id } }
         if let uuid = record.uuidUser { guestsByUUID[uuid]?.removeAll { $0 == id } }
         return record
-    }
-
-    mutating func insertInvitation(_ invitation: PendingInvitationRecord) {
-        invitations[invitation.id] = invitation
-        invitationsByProject[invitation.idProject, default: OrderedIDs()].append(invitation.id)
-        invitationsByKey[PendingInvitationRecord.key(project: invitation.idProject, email: invitation.email), default: []]
-            .append(invitation.id)
     }
 
     /// `Project_user.findOne({id_project, id_user, status: "active"})` (plus `roleType` when
@@ -138,6 +140,12 @@ struct SandboxState: ~Copyable {
             if segments.count == 2, request.method == "POST", Text.equalsIgnoringCase(segments[1], "signin") {
                 return signin(request)
             }
+            if segments.count == 2, request.method == "POST", Text.equalsIgnoringCase(segments[1], "signup") {
+                return signup(request)
+            }
+            if segments.count == 3, request.method == "GET", Text.equalsIgnoringCase(segments[1], "pendinginvitationsnoauth") {
+                return withDecodedID(segments[2]) { findInvitation($0) }
+            }
         } else if Text.equalsIgnoringCase(first, "users") {
             // Mounted with passport + validtoken: every /users/... path authenticates first.
             let caller: UserRecord
@@ -156,9 +164,10 @@ struct SandboxState: ~Copyable {
             }
         } else if Text.equalsIgnoringCase(first, "projects") {
             if request.method == "GET", segments.count == 1 { return listProjects(request) }
-            if request.method == "GET", segments.count == 2 {
-                guard let id = Text.decodeURIComponent(segments[1]) else { return .internalError }
-                return getProject(request, id)
+            if request.method == "GET", segments.count == 2 { return withDecodedID(segments[1]) { getProject(request, $0) } }
+            if request.method == "PUT", segments.count == 2 { return withDecodedID(segments[1]) { updateProject(request, $0) } }
+            if request.method == "GET", segments.count == 3, Text.equalsIgnoringCase(segments[2], "isopen") {
+                return withDecodedID(segments[1]) { isOpen(request, $0) }
             }
         }
         // Anything else (including unmatched /auth, /users, /projects paths) reaches the
@@ -181,7 +190,15 @@ struct SandboxState: ~Copyable {
             if Text.equalsIgnoringCase(segments[1], "project_users") {
                 if let reply = teamRoute(request, scope, segments[2...]) { return reply }
             } else if Text.equalsIgnoringCase(segments[1], "pendinginvitations") {
-                if let reply = invitationRoute(request, scope, segments[2...]) { return reply }
+                return invitationRoute(request, scope, segments[2...])
+            } else if Text.equalsIgnoringCase(segments[1], "groups") {
+                return groupRoute(request, scope, segments[2...])
+            } else if Text.equalsIgnoringCase(segments[1], "activities") {
+                return activityRoute(request, scope, segments[2...])
+            } else if Text.equalsIgnoringCase(segments[1], "roles") {
+                return roleRoute(request, scope, segments[2...])
+            } else if Text.equalsIgnoringCase(segments[1], "departments") {
+                if let reply = departmentRoute(request, scope, segments[2...]) { return reply }
             }
         }
         return .notFound(request)

@@ -8,6 +8,7 @@
 import Dispatch
 import EmulatorServer
 import Foundation
+import HTTPCore
 import JSONCore
 import TiledeskAPI
 import TiledeskSandbox
@@ -19,15 +20,23 @@ import Darwin
 #endif
 
 let usage = """
-    usage: tiledesk-emulator [--host H] [--port N] [--prefix P] [--rps R [--burst B] [--no-retry-after]]
-                             [--faults FILE] [--unseeded] [--log-limit N] [--ignore-stdin]
+    usage: tiledesk-emulator [--host H] [--port N] [--prefix P] [--faults FILE] [--unseeded]
+                             [--limiter SHAPE --rps R | --limit N --window S [--burst B] [--nodelay]
+                              [--retry-after seconds|date|none]] [--log-limit N] [--ignore-stdin]
 
-      --host H          address to bind, an IPv4 literal (default 127.0.0.1)
+      --host H          address to bind: 127.0.0.1 (default), another 127.x.y.z, ::1 or localhost
+      --allow-remote    also allow a host that is not loopback (anyone who reaches the emulator can
+                        sign in as its seeded users)
       --port N          port (default 0: an ephemeral port)
       --prefix P        API root path, e.g. /api or /v3 (default none)
-      --rps R           rate limit from the start: R requests per second (a token bucket)
-      --burst B         the bucket's capacity (default R rounded up)
-      --no-retry-after  rate-limited 429s carry no Retry-After header
+      --limiter SHAPE   a rate limit from the start, shared by every request:
+                          token-bucket   --rps R [--burst B]    (B tokens, default R rounded up)
+                          leaky-bucket   --rps R [--burst B] [--nodelay]  (nginx limit_req; burst default 0)
+                          fixed-window   --limit N --window S   (N per window, from its first request)
+                          sliding-window --limit N --window S   (N in any S seconds)
+                        --rps alone means a token bucket
+      --retry-after F   how a 429 says when to come back: seconds (default), date or none
+      --no-retry-after  the same as --retry-after none
       --faults FILE     faults to start with: the JSON body of POST /__emulator/faults
       --unseeded        start with no data (default: the sandbox seed of protocol/sandbox.md)
       --log-limit N     requests kept in the log (default 10000)
@@ -38,15 +47,43 @@ let usage = """
 
 struct Options {
     var host = "127.0.0.1"
+    var allowRemote = false
     var port: UInt16 = 0
     var prefix = ""
+    var limiter: String?
     var rps: Double?
     var burst: Int?
-    var retryAfter = true
+    var limit: Int?
+    var window: Double?
+    var nodelay = false
+    var retryAfter: RetryAfterStyle?
     var faultsFile: String?
     var seeded = true
     var logLimit = 10_000
     var ignoreStdin = false
+
+    /// The rate limit the flags ask for, if any; a combination that makes no sense exits 2.
+    func rateLimit() -> RateLimit? {
+        let style = retryAfter ?? .seconds
+        guard let shape = limiter ?? (rps != nil ? "token-bucket" : nil) else {
+            if burst != nil || limit != nil || window != nil || nodelay || retryAfter != nil {
+                fail("--burst, --limit, --window, --nodelay and --retry-after need --limiter (or --rps)")
+            }
+            return nil
+        }
+        guard LimiterShape.names.contains(shape) else {
+            fail("--limiter: expected one of \(LimiterShape.names.joined(separator: ", ")), not \(shape)")
+        }
+        if shape.hasSuffix("window") {
+            guard let limit, let window, rps == nil, burst == nil, !nodelay else { fail("--limiter \(shape) takes --limit N and --window S") }
+            return RateLimit(shape == "fixed-window" ? .fixedWindow(limit: limit, seconds: window) : .slidingWindow(limit: limit, seconds: window),
+                             retryAfter: style)
+        }
+        guard let rps, limit == nil, window == nil else { fail("--limiter \(shape) takes --rps R and optionally --burst B") }
+        if shape == "leaky-bucket" { return RateLimit(.leakyBucket(rate: rps, burst: burst ?? 0, delay: !nodelay), retryAfter: style) }
+        if nodelay { fail("--nodelay is for --limiter leaky-bucket") }
+        return RateLimit(.tokenBucket(rate: rps, burst: max(1, burst ?? Int(rps.rounded(.up)))), retryAfter: style)
+    }
 }
 
 func fail(_ message: String, status: Int32 = 2) -> Never {
@@ -76,22 +113,40 @@ func parseOptions(_ arguments: [String]) -> Options {
             exit(0)
         case "--host":
             options.host = value(flag, inline: inline)
+        case "--allow-remote":
+            options.allowRemote = true
         case "--port":
             let text = value(flag, inline: inline)
             guard let port = UInt16(text) else { fail("--port: not a port number: \(text)") }
             options.port = port
         case "--prefix":
             options.prefix = value(flag, inline: inline)
+        case "--limiter":
+            options.limiter = value(flag, inline: inline)
         case "--rps":
             let text = value(flag, inline: inline)
-            guard let rps = Double(text), rps.isFinite, rps > 0 else { fail("--rps: expected a number > 0: \(text)") }
+            guard let rps = Double(text), rps.isFinite, rps > 0, rps <= 1e6 else { fail("--rps: expected a number from 0 to 1000000: \(text)") }
             options.rps = rps
         case "--burst":
             let text = value(flag, inline: inline)
-            guard let burst = Int(text), burst >= 1 else { fail("--burst: expected an integer >= 1: \(text)") }
+            guard let burst = Int(text), burst >= 0, burst <= 1_000_000 else { fail("--burst: expected an integer from 0 to 1000000: \(text)") }
             options.burst = burst
+        case "--limit":
+            let text = value(flag, inline: inline)
+            guard let limit = Int(text), limit >= 1, limit <= 1_000_000 else { fail("--limit: expected an integer from 1 to 1000000: \(text)") }
+            options.limit = limit
+        case "--window":
+            let text = value(flag, inline: inline)
+            guard let window = Double(text), window.isFinite, window > 0, window <= 86_400 else { fail("--window: expected seconds from 0 to 86400: \(text)") }
+            options.window = window
+        case "--nodelay":
+            options.nodelay = true
+        case "--retry-after":
+            let text = value(flag, inline: inline)
+            guard let style = RetryAfterStyle(rawValue: text) else { fail("--retry-after: expected seconds, date or none: \(text)") }
+            options.retryAfter = style
         case "--no-retry-after":
-            options.retryAfter = false
+            options.retryAfter = RetryAfterStyle.none
         case "--faults":
             options.faultsFile = value(flag, inline: inline)
         case "--unseeded":
@@ -107,9 +162,10 @@ func parseOptions(_ arguments: [String]) -> Options {
         }
         index += 1
     }
-    if options.rps == nil, options.burst != nil || !options.retryAfter {
-        fail("--burst and --no-retry-after need --rps")
+    if !options.allowRemote, !Loopback.isLoopback(options.host) {
+        fail("--host \(options.host) is not a loopback address; pass --allow-remote to serve it anyway")
     }
+    _ = options.rateLimit()  // reports a bad combination before serving
     return options
 }
 
@@ -130,9 +186,7 @@ func runEmulator() -> Never {
             fail("--faults: \(file): \(error)")
         }
     }
-    if let rps = options.rps {
-        faults.rateLimit = RateLimit(rps: rps, burst: options.burst, retryAfter: options.retryAfter)
-    }
+    if let limit = options.rateLimit() { faults.rateLimit = limit }
 
     let emulator = Sandbox(seeded: options.seeded)
     let handler: LoopbackHTTPServer.Handler = { emulator.handle($0) }

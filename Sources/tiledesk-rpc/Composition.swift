@@ -28,13 +28,14 @@ enum Composition {
             base: base,
             policy: .init(retries: config.retries, rateLimitWait: config.rateLimitWait),
             maxConcurrency: config.maxConcurrency,
-            limiter: RateLimiter(maxRate: config.maxRate),
+            limiter: RateLimiter(maxRate: config.maxRate, log: log),
             log: log)
-        // The sandbox's delay stands for the network, so it holds no concurrency slot.
+        // The sandbox's delay stands for the network: it holds no concurrency slot, and the
+        // timeout cuts it.
         let transport: any HTTPTransport = config.sandbox && config.sandboxLatency > 0
-            ? DelayedTransport(base: resilient, seconds: config.sandboxLatency) : resilient
+            ? DelayedTransport(base: resilient, seconds: config.sandboxLatency, timeout: config.timeout) : resilient
         let auth = Authenticator(token: token, email: config.email, password: config.password, log: log)
         let client = TiledeskClient(apiRoot: config.apiURL, transport: transport, auth: auth, log: log, userAgent: ProductInfo.userAgent)
-        return MethodContext(client: client, defaultProjectID: projectID)
+        return MethodContext(client: client, defaultProjectID: projectID, isSandbox: config.sandbox, watchInterval: config.watchInterval)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import JSONRPC
 import TiledeskAPI
 import TiledeskRPC
 
@@ -20,6 +21,9 @@ struct Configuration: Sendable, Equatable {
     var maxRate: Double?
     var rateLimitWait: Double = 120
     var maxLineBytes = 4_194_304
+    var framing = FramingMode.auto
+    /// Seconds between polls of an MCP resource subscription.
+    var watchInterval: Double = 30
     var logLevel = DiagnosticLog.Level.warn
     var allowInsecureHTTP = false
 

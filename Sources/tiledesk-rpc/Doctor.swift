@@ -26,14 +26,14 @@ struct Doctor {
     /// What the `api` line shows: the API URL, or that the sandbox serves.
     let api: String
     let defaultProjectID: String?
-    let caller: InProcessCaller
+    let caller: InProcessClient
 
     /// Upstream failures that mean the API did not answer as Tiledesk does (README "Errors").
     private static let unanswered: Set<Int> = [502, 503, 504]
 
     func run() -> [Line] {
         var lines = [Line(status: .ok, name: "api", text: api)]
-        let user = caller.call("user.get")
+        let user = caller.callBlocking("user.get")
         lines += userLines(user)
         guard case .success = user else {
             return lines + [skipped("project", "no signed-in user"), skipped("role", "no signed-in user")]
@@ -41,7 +41,7 @@ struct Doctor {
         let project = projectLine()
         lines.append(project)
         guard project.status == .ok, let defaultProjectID else { return lines + [skipped("role", "no project")] }
-        switch caller.call("team.me", params: ["project_id": .string(defaultProjectID)]) {
+        switch caller.callBlocking("team.me", params: ["project_id": .string(defaultProjectID)]) {
         case .success(let teammate):
             let status = teammate["status"]?.stringValue.map { $0 == "active" ? "" : " (\($0))" } ?? ""
             lines.append(Line(status: .ok, name: "role", text: (teammate["role"]?.stringValue ?? "none") + status))
@@ -70,7 +70,7 @@ struct Doctor {
     /// The `project` line: the default project, found among the caller's memberships.
     private func projectLine() -> Line {
         let memberships: [JSON]
-        switch caller.call("project.list") {
+        switch caller.callBlocking("project.list") {
         case .success(let list): memberships = list.arrayValue ?? []
         case .failure(let error): return Line(status: .failed, name: "project", text: Self.describe(error))
         }

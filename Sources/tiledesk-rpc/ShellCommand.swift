@@ -18,12 +18,12 @@ enum ShellCommand: String, Sendable {
     /// descriptor), errors to stderr as one line `error CODE: MESSAGE`.
     func run(arguments: [String], configuration: Configuration, log: DiagnosticLog, output: Int32) -> Int32 {
         let context = Composition.context(configuration: configuration, log: log)
-        let caller = InProcessCaller(methods: MethodRegistry.methodTable(context: context))
+        let caller = InProcessClient(methods: MethodRegistry.methodTable(context: context))
         switch self {
         case .call:
             let request: ShellCall
             do { request = try ShellCall.parse(arguments) } catch { return Self.fail(error) }
-            switch caller.call(request.method, params: request.params) {
+            switch caller.callBlocking(request.method, params: request.params) {
             case .success(let result):
                 Self.write(PrettyJSON.string(result) + "\n", to: output)
                 return 0

@@ -39,6 +39,6 @@ if let (command, arguments) = shellCommand {
     exit(command.run(arguments: arguments, configuration: configuration, log: log, output: protocolFD))
 }
 
-let writer = LineWriter(fd: protocolFD)
-let server = RPCServer(methods: Composition.methodTable(configuration: configuration, log: log), output: writer.write)
-StdioLoop.run(server: server, writer: writer, maxLineBytes: configuration.maxLineBytes)
+StdioLoop.run(
+    methods: Composition.methodTable(configuration: configuration, log: log), protocolFD: protocolFD,
+    options: .init(framing: configuration.framing, maxMessageBytes: configuration.maxLineBytes))

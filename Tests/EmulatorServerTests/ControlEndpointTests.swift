@@ -21,7 +21,7 @@ import FoundationNetworking
             let set = try await fetch(root + "/__emulator/faults", method: "POST", body: faults, session: session)
             #expect(set.status == 200)
             #expect(set.json?["rules"]?.arrayValue?.count == 1)
-            #expect(set.json?["rate_limit"] == ["rps": 1000, "burst": 100, "retry_after": true])
+            #expect(set.json?["rate_limit"] == ["shape": "token-bucket", "rps": 1000, "burst": 100, "retry_after": "seconds"])
 
             let failed = try await fetch(server.baseURL + "/users?page=1", session: session)
             #expect(failed.status == 503)

@@ -82,7 +82,7 @@ struct ExecutableTests {
         defer { session.finishTasksAndInvalidate() }
 
         let faults = try await fetch(root + "/__emulator/faults", session: session)
-        #expect(faults.json?["rate_limit"] == ["rps": 500, "burst": 20, "retry_after": true])
+        #expect(faults.json?["rate_limit"] == ["shape": "token-bucket", "rps": 500, "burst": 20, "retry_after": "seconds"])
         #expect(faults.json?["rules"]?.arrayValue?.count == 1)
         let broken = try await fetch(emulator.url + "/broken", session: session)
         #expect(broken.status == 503)
@@ -112,16 +112,57 @@ struct ExecutableTests {
         try? emulator.stdin.fileHandleForWriting.close()
     }
 
-    @Test func badFlagsExit2() async throws {
+    /// Exit status and stderr of the emulator run with `arguments` (stdin closed at once).
+    func run(_ arguments: [String]) async throws -> (status: Int32, stderr: String) {
         let process = Process()
         process.executableURL = try binary()
-        process.arguments = ["--rps", "fast"]
-        process.standardError = FileHandle.nullDevice
+        process.arguments = arguments
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
         try process.run()
-        let status = try await onThread { () -> Int32 in
+        return try await onThread { () -> (Int32, String) in
+            let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             process.waitUntilExit()
-            return process.terminationStatus
+            return (process.terminationStatus, text)
         }
+    }
+
+    @Test(arguments: [
+        ["--rps", "fast"], ["--limiter", "fixed-window", "--rps", "3"], ["--limiter", "bucket", "--rps", "3"],
+        ["--limit", "10"], ["--retry-after", "later", "--rps", "3"], ["--limiter", "token-bucket", "--rps", "3", "--nodelay"],
+    ])
+    func badFlagsExit2(_ arguments: [String]) async throws {
+        #expect(try await run(arguments).status == 2)
+    }
+
+    /// It serves seeded accounts with no real authentication: only this machine may reach it
+    /// unless asked otherwise.
+    @Test(arguments: ["0.0.0.0", "192.168.1.10", "127.attacker.example", "localhost.example"])
+    func aHostThatIsNotLoopbackIsRefused(_ host: String) async throws {
+        let (status, stderr) = try await run(["--host", host])
         #expect(status == 2)
+        #expect(stderr.contains("--allow-remote"))
+    }
+
+    @Test func everyLimiterShapeFromTheCommandLine() async throws {
+        let shapes: [([String], JSON)] = [
+            (["--limiter", "sliding-window", "--limit", "10", "--window", "1", "--retry-after", "date"],
+             ["shape": "sliding-window", "limit": 10, "window": 1, "retry_after": "date"]),
+            (["--limiter", "fixed-window", "--limit", "200", "--window", "60", "--no-retry-after"],
+             ["shape": "fixed-window", "limit": 200, "window": 60, "retry_after": "none"]),
+            (["--limiter", "leaky-bucket", "--rps", "10", "--burst", "5"],
+             ["shape": "leaky-bucket", "rps": 10, "burst": 5, "nodelay": false, "retry_after": "seconds"]),
+        ]
+        let session = makeSession()
+        defer { session.finishTasksAndInvalidate() }
+        for (arguments, expected) in shapes {
+            let emulator = try await Launched.start(arguments)
+            let faults = try await fetch(emulator.url + "/__emulator/faults", session: session)
+            #expect(faults.json?["rate_limit"] == expected)
+            try emulator.stdin.fileHandleForWriting.close()
+            #expect(try await emulator.exitStatus() == 0)
+        }
     }
 }

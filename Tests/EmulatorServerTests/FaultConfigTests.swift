@@ -83,27 +83,4 @@ import Testing
         #expect(fourth.extraHeaders == ["X-Extra": "1"])
         #expect(injector.config.rules.map(\.times) == [0, 0, nil])
     }
-
-    @Test func tokenBucketRefillsSmoothly() {
-        let injector = FaultInjector()
-        let start = ContinuousClock.now
-        injector.setRateLimit(RateLimit(rps: 10, burst: 2))
-        #expect(injector.admit(now: start) == .admitted)
-        #expect(injector.admit(now: start) == .admitted)
-        #expect(injector.admit(now: start) == .limited(retryAfter: 1))
-        // A tenth of a second refills one token.
-        #expect(injector.admit(now: start + .milliseconds(120)) == .admitted)
-        #expect(injector.admit(now: start + .milliseconds(120)) == .limited(retryAfter: 1))
-        // Never more than the burst.
-        #expect(injector.admit(now: start + .seconds(60)) == .admitted)
-        #expect(injector.admit(now: start + .seconds(60)) == .admitted)
-        #expect(injector.admit(now: start + .seconds(60)) != .admitted)
-
-        injector.setRateLimit(RateLimit(rps: 0.1, burst: 1, retryAfter: true))
-        #expect(injector.admit() == .admitted)
-        #expect(injector.admit() == .limited(retryAfter: 10))
-        injector.setRateLimit(RateLimit(rps: 0.1, burst: 1, retryAfter: false))
-        #expect(injector.admit() == .admitted)
-        #expect(injector.admit() == .limited(retryAfter: nil))
-    }
 }

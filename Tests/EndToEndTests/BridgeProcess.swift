@@ -17,33 +17,59 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
 
 /// The bridge as a child process, driven line by line through its stdio, as a client would.
 final class BridgeProcess: @unchecked Sendable {
+    /// Where the bridge's stdout goes: a pipe read from the start, a pipe left unread until
+    /// `startReadingStdout()` (a client that stops reading), or a file.
+    enum Output {
+        case read, unread
+        case file(String)
+    }
+
     let process = Process()
-    private let stdin = Pipe()
-    private let stdout = Pipe()
+    let stdin = Pipe()
+    let stdout = Pipe()
     private let stderr = Pipe()
     private let condition = NSCondition()
     private var outBuffer: [UInt8] = []
+    private var outRaw: [UInt8] = []
     private var outLines: [[UInt8]] = []
     private var outClosed = false
     private var errBuffer: [UInt8] = []
+    private var errClosed = false
 
-    init(_ args: [String], environment: [String: String] = [:]) throws {
+    /// `nonBlocking`: the bridge's stdin and stdout come with O_NONBLOCK set, as some parents leave them.
+    init(_ args: [String], environment: [String: String] = [:], output: Output = .read, nonBlocking: Bool = false) throws {
         process.executableURL = URL(fileURLWithPath: bridgeBinary)
         process.arguments = args
         var env = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
         env.merge(environment) { _, b in b }
         process.environment = env
         process.standardInput = stdin
-        process.standardOutput = stdout
         process.standardError = stderr
+        if case .file(let path) = output {
+            process.standardOutput = FileHandle(forWritingAtPath: path)
+            outClosed = true
+        } else {
+            process.standardOutput = stdout
+        }
+        if nonBlocking {
+            for fd in [stdin.fileHandleForReading.fileDescriptor, stdout.fileHandleForWriting.fileDescriptor] {
+                _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+            }
+        }
         try process.run()
-        startReader(stdout.fileHandleForReading.fileDescriptor) { [weak self] data in self?.receive(data) }
+        if case .read = output { startReadingStdout() }
         startReader(stderr.fileHandleForReading.fileDescriptor) { [weak self] data in
             guard let self else { return }
             self.condition.lock()
             self.errBuffer.append(contentsOf: data)
+            if data.isEmpty { self.errClosed = true }
             self.condition.unlock()
+            self.condition.broadcast()
         }
+    }
+
+    func startReadingStdout() {
+        startReader(stdout.fileHandleForReading.fileDescriptor) { [weak self] data in self?.receive(data) }
     }
 
     /// Reads a descriptor on its own thread with blocking read(2) until end of file; the last
@@ -69,6 +95,7 @@ final class BridgeProcess: @unchecked Sendable {
             return
         }
         outBuffer.append(contentsOf: data)
+        outRaw.append(contentsOf: data)
         while let newline = outBuffer.firstIndex(of: 0x0A) {
             outLines.append(Array(outBuffer[..<newline]))
             outBuffer.removeSubrange(...newline)
@@ -92,6 +119,16 @@ final class BridgeProcess: @unchecked Sendable {
         return taken
     }
 
+    /// Waits until all stdout so far (raw, nothing taken from it) satisfies `done`, or stdout
+    /// closes, or the timeout passes; returns it.
+    func rawOutput(timeout: Double = 10, until done: ([UInt8]) -> Bool) -> [UInt8] {
+        let deadline = Date().addingTimeInterval(timeout)
+        condition.lock()
+        defer { condition.unlock() }
+        while !done(outRaw), !outClosed, condition.wait(until: deadline) {}
+        return outRaw
+    }
+
     /// Reads `count` lines, each parsed as JSON (a line that does not parse fails the test run).
     func read(_ count: Int, timeout: Double = 10) -> [JSON] {
         readLines(count, timeout: timeout).map { line in
@@ -106,8 +143,9 @@ final class BridgeProcess: @unchecked Sendable {
         while process.isRunning, Date() < deadline { usleep(10_000) }
         if process.isRunning { process.terminate(); process.waitUntilExit() }
         condition.lock()
+        // Both streams to their end, so stdout and stderr hold everything the bridge wrote.
         let end = Date().addingTimeInterval(2)
-        while !outClosed, condition.wait(until: end) {}
+        while !(outClosed && errClosed), condition.wait(until: end) {}
         let rest = outLines
         outLines.removeAll()
         condition.unlock()

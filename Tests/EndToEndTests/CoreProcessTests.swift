@@ -78,7 +78,7 @@ import Testing
 
     @Test("bad flags exit 2 with one line before reading stdin", arguments: [
         ["--bogus"], ["--timeout", "abc"], ["--retries", "-1"], ["--log-level", "loud"], ["--project-id", "nothex"],
-        ["--api-url", "http://example.com/v3"], ["--max-concurrency", "0"], ["--api-url"],
+        ["--api-url", "http://example.com/v3"], ["--max-concurrency", "0"], ["--api-url"], ["--framing", "xml"],
     ])
     func badFlags(_ args: [String]) throws {
         let out = try BridgeProcess.run(args, lines: [#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#])

@@ -6,36 +6,14 @@ import TiledeskAPI
 import TiledeskSandbox
 
 /// The bridge's real URLSession path, through the built binary, against the emulator served
-/// over loopback HTTP with injected faults (CONTRACT sections 1, 4 and 5).
-@Suite struct UpstreamTests {
+/// over loopback HTTP with injected faults (protocol/README.md: configuration, errors and retries).
+@Suite struct UpstreamTests: EmulatedUpstream {
     let emulator = Sandbox(seeded: true)
     let server: LoopbackHTTPServer
 
     init() throws {
         server = LoopbackHTTPServer(pathPrefix: "/v3", handler: emulator.handle)
         try server.start()
-    }
-
-    static let project = SandboxSeed.projectID
-    static let alice = SandboxSeed.aliceTeammateID
-
-    func bridge(_ extra: [String] = [], token: String? = SandboxSeed.ownerToken, environment: [String: String] = [:]) throws -> BridgeProcess {
-        var args = ["--api-url", server.baseURL, "--project-id", Self.project]
-        if let token { args += ["--token", token] }
-        return try BridgeProcess(args + extra, environment: environment)
-    }
-
-    func call(_ bridge: BridgeProcess, _ id: Int, _ method: String, _ params: JSON = [:], timeout: Double = 30) -> JSON {
-        bridge.send(["jsonrpc": "2.0", "id": .number(JSONNumber(id)), "method": .string(method), "params": params])
-        return bridge.read(1, timeout: timeout).first ?? .null
-    }
-
-    func requests(_ method: String, _ pathPrefix: String) -> [LoggedRequest] {
-        server.stats().log.filter { $0.method == method && $0.path.hasPrefix(pathPrefix) }
-    }
-
-    func rule(_ method: String, _ path: String, times: Int? = nil, _ action: FaultAction) -> FaultRule {
-        FaultRule(match: FaultMatch(method: method, pathPrefix: path), times: times, action: action)
     }
 
     // MARK: Authentication
@@ -64,10 +42,10 @@ import TiledeskSandbox
     @Test func credentialsSignInOnceAndAgainOnceAfterA401() throws {
         let b = try bridge(token: nil, environment: ["TILEDESK_EMAIL": "alice@example.com", "TILEDESK_PASSWORD": "demo-password"])
         for i in 1...3 { #expect(call(b, i, "user.get")["result"]?["email"] == "alice@example.com") }
-        #expect(requests("POST", "/auth/signin").count == 1)
+        #expect(logged("POST", "/auth/signin").count == 1)
         server.faults.set(rules: [rule("GET", "/users", times: 1, .status(401, body: "Unauthorized"))])
         #expect(call(b, 4, "user.get")["result"]?["email"] == "alice@example.com")
-        #expect(requests("POST", "/auth/signin").count == 2)
+        #expect(logged("POST", "/auth/signin").count == 2)
         #expect(server.stats().log.allSatisfy { $0.header("Authorization")?.hasPrefix("Basic") != true })
         _ = b.finish()
     }
@@ -117,7 +95,7 @@ import TiledeskSandbox
         server.faults.set(rules: [rule("GET", "/users", times: 2, .status(503))])
         let b = try bridge()
         #expect(call(b, 1, "user.get")["result"]?["email"] == "owner@example.com")
-        #expect(requests("GET", "/users").count == 3)
+        #expect(logged("GET", "/users").count == 3)
         _ = b.finish()
     }
 
@@ -127,7 +105,7 @@ import TiledeskSandbox
         let answer = call(b, 1, "user.get")
         #expect(answer["error"]?["code"] == 503)
         #expect(answer["error"]?["data"]?["retryable"] == true)
-        #expect(requests("GET", "/users").count == 2)
+        #expect(logged("GET", "/users").count == 2)
         _ = b.finish()
     }
 
@@ -136,7 +114,7 @@ import TiledeskSandbox
         let b = try bridge()
         let answer = call(b, 1, "team.invite", ["email": "nina@example.com", "role": "agent"])
         #expect(answer["error"]?["code"] == 503)
-        #expect(requests("POST", "/\(Self.project)/project_users/invite").count == 1)
+        #expect(logged("POST", "/\(Self.project)/project_users/invite").count == 1)
         _ = b.finish()
     }
 
@@ -145,7 +123,7 @@ import TiledeskSandbox
         let b = try bridge()
         let answer = call(b, 1, "team.invite", ["email": "nina@example.com", "role": "agent"])
         #expect(answer["result"]?["status"] == "added")
-        #expect(requests("POST", "/\(Self.project)/project_users/invite").count == 2)
+        #expect(logged("POST", "/\(Self.project)/project_users/invite").count == 2)
         _ = b.finish()
     }
 
@@ -153,7 +131,7 @@ import TiledeskSandbox
         server.faults.set(rules: [rule("GET", "/users", times: 1, .drop)])
         let b = try bridge()
         #expect(call(b, 1, "user.get")["result"]?["email"] == "owner@example.com")
-        #expect(requests("GET", "/users").count == 2)
+        #expect(logged("GET", "/users").count == 2)
         _ = b.finish()
     }
 

@@ -52,6 +52,29 @@ import Testing
     }
 }
 
+/// A lone surrogate cannot live in a Swift String: the value gets U+FFFD, and the document says
+/// where and how the string was spelt, so a caller that must not merge two such strings can tell.
+@Suite struct InexactStringTests {
+    @Test func loneSurrogatesAreReportedWithTheirPathAndSpelling() throws {
+        let text = #"[{"id":"\ud800","params":{"name":"a\uDBFFb","ok":"\ud83d\ude00"}},"\udc00"]"#
+        let document = try JSONParser.parseDocument(Array(text.utf8))
+        #expect(document.value.arrayValue?[0]["id"] == "\u{FFFD}")
+        #expect(document.inexactStrings == [
+            JSONInexactString(path: [.index(0), .key("id")], spelling: #""\ud800""#),
+            JSONInexactString(path: [.index(0), .key("params"), .key("name")], spelling: #""a\uDBFFb""#),
+            JSONInexactString(path: [.index(1)], spelling: #""\udc00""#),
+        ])
+        #expect(document.inexactStrings.spelling(at: [.index(0), .key("id")]) == #""\ud800""#)
+        #expect(document.inexactStrings.spelling(at: [.index(0), .key("params"), .key("ok")]) == nil)
+    }
+
+    @Test func exactDocumentsReportNothing() throws {
+        let document = try JSONParser.parseDocument(Array(#"{"a":"\u00e9\ud83d\ude00","\ud800":1}"#.utf8))
+        #expect(document.inexactStrings.isEmpty)
+        #expect(document.value == (try JSONParser.parse(#"{"a":"é😀","\ud800":1}"#)))
+    }
+}
+
 @Suite struct JSONWriterTests {
     @Test func compactWithoutEscapingSlashes() {
         let value: JSON = ["url": "https://api.tiledesk.com/v3", "n": nil, "list": [true, 1, "x"]]

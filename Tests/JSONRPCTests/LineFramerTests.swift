@@ -3,14 +3,14 @@ import Testing
 
 /// The framer is fed one byte at a time, so every boundary is exercised.
 @Suite struct LineFramerTests {
-    func feedBytewise(_ text: [UInt8], limit: Int = 64) -> [LineFramer.Event] {
+    func feedBytewise(_ text: [UInt8], limit: Int = 64) -> [FrameEvent] {
         var framer = LineFramer(maxLineBytes: limit)
-        var events: [LineFramer.Event] = []
+        var events: [FrameEvent] = []
         for byte in text { events += framer.push([byte]) }
         return events + framer.finish()
     }
 
-    func line(_ s: String) -> LineFramer.Event { .line(Array(s.utf8)) }
+    func line(_ s: String) -> FrameEvent { .message(Array(s.utf8)) }
 
     @Test func splitsLinesAndToleratesCRLF() {
         #expect(feedBytewise(Array("a\r\nbb\nccc\n".utf8)) == [line("a"), line("bb"), line("ccc")])
@@ -40,7 +40,11 @@ import Testing
     }
 
     @Test func invalidUTF8PassesThroughForTheParserToReject() {
-        #expect(feedBytewise([0xFF, 0xFE, 0x0A]) == [.line([0xFF, 0xFE])])
+        #expect(feedBytewise([0xFF, 0xFE, 0x0A]) == [.message([0xFF, 0xFE])])
+    }
+
+    @Test func theLargestLimitTakesACRLFLineWithoutOverflowing() {
+        #expect(feedBytewise(Array("a\r\nbb\r\n".utf8), limit: Int.max) == [line("a"), line("bb")])
     }
 
     @Test func chunkingDoesNotMatter() {

@@ -25,11 +25,12 @@ final class RecordingTransport: HTTPTransport, @unchecked Sendable {
 func context(_ transport: RecordingTransport, project: String? = SandboxSeed.projectID, token: String? = SandboxSeed.ownerToken) -> MethodContext {
     let auth = Authenticator(token: token, email: nil, password: nil, log: .silent)
     let client = TiledeskClient(apiRoot: "https://api.tiledesk.com/v3/", transport: transport, auth: auth)
-    return MethodContext(client: client, defaultProjectID: project)
+    return MethodContext(client: client, defaultProjectID: project, isSandbox: true)
 }
 
+/// Calls a method through the dispatcher the pipe uses (validation, call control and all).
 func invoke(_ method: String, _ params: JSON, _ context: MethodContext) async throws -> JSON {
-    try await MethodRegistry.spec(named: method)!.invoke(params, context: context)
+    try await InProcessClient(methods: MethodRegistry.methodTable(context: context)).call(method, params: params).get()
 }
 
 func rpcCode(_ body: () async throws -> JSON) async -> Int? {
@@ -67,11 +68,15 @@ func rpcCode(_ body: () async throws -> JSON) async -> Int? {
         }
     }
 
-    /// A tool per method but the protocol ones and `auth.signin` (credentials are configuration).
+    /// A tool per method that makes sense as one: not the protocol ones, not `auth.signin`
+    /// (credentials are configuration), not those that answer with notifications or control the
+    /// sandbox.
     @Test func toolsAreEveryTiledeskMethodButSignIn() {
         let tools = MCPServer.toolList["tools"]?.arrayValue ?? []
-        let expected = ProtocolMethods.methods.map(\.name) + ["auth.signin"]
-        #expect(tools.compactMap { $0["name"]?.stringValue } == MethodRegistry.specs.filter { !expected.contains($0.name) }.map { MCPServer.toolName($0.name) })
+        let names = tools.compactMap { $0["name"]?.stringValue }
+        #expect(names == MethodRegistry.specs.filter(\.isTool).map { MCPServer.toolName($0.name) })
+        for excluded in ["ping", "auth.signin", "team.watch", "sandbox.signup"] { #expect(!names.contains(MCPServer.toolName(excluded))) }
+        #expect(names.contains("team_update") && names.contains("group_addMembers"))
         for tool in tools {
             let name = tool["name"]?.stringValue ?? ""
             #expect(name.range(of: "^[a-zA-Z0-9_-]{1,64}$", options: .regularExpression) != nil)

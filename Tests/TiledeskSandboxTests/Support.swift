@@ -11,9 +11,10 @@ typealias Seed = SandboxSeed
 let testNow: Int64 = 1_769_904_000_000  // 2026-02-01T00:00:00.000Z
 let testNowISO = "2026-02-01T00:00:00.000Z"
 
-/// A fresh seeded emulator at a fixed time.
-func makeEmulator(seeded: Bool = true) -> Sandbox {
-    Sandbox(seeded: seeded, clock: { testNow })
+/// A fresh seeded emulator at a fixed time (`testNow` unless an ISO-8601 instant is given).
+func makeEmulator(seeded: Bool = true, at instant: String? = nil) -> Sandbox {
+    let now = instant.flatMap(ISODate.parse) ?? testNow
+    return Sandbox(seeded: seeded, clock: { now })
 }
 
 let P1 = Seed.projectID

@@ -5,7 +5,7 @@
 
 import { EventEmitter } from 'node:events';
 
-import type { Groups } from './api.js';
+import type { Groups, Invitation, Teammate } from './api.js';
 
 export * from './api.js';
 
@@ -74,6 +74,153 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
+/** Per-call options of a method that reports progress (`team.apply`). */
+export interface ProgressOptions extends CallOptions {
+  /**
+   * Called with each progress report while the call runs (the client sends
+   * `_meta.progressToken` for you). An exception it throws cancels the call, which rejects with
+   * it. A bridge too old to report progress answers without reports.
+   */
+  onProgress?: (report: Progress) => void;
+}
+
+/** One progress report: `done` of `total` steps finished, the last being `action`. */
+export interface Progress {
+  done: number;
+  total: number;
+  /** For `team.apply`: the roster action just carried out, as its plan lists it. */
+  action: { action: string; email: string; [key: string]: unknown };
+  [key: string]: unknown;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Watching the team
+
+/** Options of `team.watch`. */
+export interface TeamWatchParams {
+  /** The project (24-hex id). Optional when a default project is configured. */
+  projectId?: string;
+  /** Seconds between polls: default 30, at least 5. */
+  interval?: number;
+}
+
+/** What happened: a teammate joined, left or was updated; an invitation was sent or is gone. */
+export type ChangeKind = 'joined' | 'left' | 'updated' | 'invited' | 'invitation_removed';
+
+/** One change a poll found. */
+export interface TeamChange {
+  kind: ChangeKind;
+  /** The teammate, as it is now (or was when it left). */
+  teammate?: Teammate;
+  /** The invitation of `invited` / `invitation_removed`. */
+  invitation?: Invitation;
+  /**
+   * For `updated`: each changed field (role, status, trashed, user_available, profileStatus,
+   * presence status, isBusy, max_assigned_chat), before and after.
+   */
+  fields?: Record<string, { from: unknown; to: unknown }>;
+  [key: string]: unknown;
+}
+
+/**
+ * A watch of the team (`client.team.watch()`), started at once: an async iterable of the changes
+ * the bridge finds, and an EventEmitter (`'change'`, `'error'` for a failed poll, `'end'` when the
+ * bridge is gone; while a `'change'` or `'error'` listener is attached, those are emitted rather
+ * than kept for the loop). Leaving the loop (`break`, `return`, an exception of yours) unwatches,
+ * as does `close()`. A failed poll throws WatchError from the loop and the watch goes on: catch
+ * it and loop again. When the bridge exits, the loop throws BridgeClosed.
+ */
+export class TeamWatch extends EventEmitter implements AsyncIterable<TeamChange> {
+  /** The subscription id, once started. */
+  readonly subscription: string | number | undefined;
+  /** Teammate id → teammate: the watch's first answer, with every change given out since. */
+  readonly teammates: Map<string, Teammate>;
+  /** Invitation id → pending invitation, likewise. */
+  readonly invitations: Map<string, Invitation>;
+  /** Resolves once `team.watch` answered; rejects with its error. */
+  readonly ready: Promise<TeamWatch>;
+  [Symbol.asyncIterator](): AsyncIterator<TeamChange>;
+  /** Unwatch (`team.unwatch`); nothing to do once the bridge is gone. Idempotent. */
+  close(): Promise<void>;
+  on(event: 'change', listener: (change: TeamChange) => void): this;
+  on(event: 'error', listener: (error: WatchError) => void): this;
+  on(event: 'end', listener: (error: BridgeClosed) => void): this;
+  on(event: string | symbol, listener: (...args: any[]) => void): this;
+}
+
+/** The helpers of `team.*` the engine writes by hand. */
+export interface TeamStreams {
+  /**
+   * Watch the team: the bridge polls it every `interval` seconds and the TeamWatch gives each
+   * change it finds. `options.timeout` bounds the subscribing and unsubscribing calls.
+   *
+   * `team.watch`, then `team.changed` / `team.watchError`; `team.unwatch`
+   */
+  watch(params?: TeamWatchParams, options?: CallOptions): TeamWatch;
+}
+
+/** What `subscribe` resolves to. */
+export interface Subscription<T = any> {
+  /** The subscription's id. */
+  id: string | number;
+  /** The method's answer. */
+  answer: T;
+  /** Stop listening (the caller ends the subscription on the bridge). */
+  cancel(): void;
+}
+
+/** Options of `subscribe`. */
+export interface SubscribeOptions extends CallOptions {
+  /** Called with the answer as it arrives, before any notification of the subscription. */
+  onAnswer?: (answer: any) => void;
+  /** Takes each notification naming the subscription. */
+  onNotification: (method: string, params: any) => void;
+  /** Called if the bridge goes away first. */
+  onEnd?: (error: BridgeClosed) => void;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rosters
+
+/** One person of a roster: what `team.plan` / `team.apply` take in `roster` (wire names). */
+export interface RosterEntry {
+  email: string;
+  role: 'agent' | 'supervisor' | 'admin';
+  user_available?: boolean;
+  max_assigned_chat?: number;
+  groups?: string[];
+}
+
+/** The entries of a roster file, in order, with the line each came from. */
+export class Roster extends Array<RosterEntry> {
+  /** The file it was read from. */
+  source: string;
+  /** The line each entry starts on. */
+  lines: number[];
+  /** Where a field the bridge names (`roster[3].role`) is: `roster.csv line 5 (role)`. */
+  where(field: string): string;
+}
+
+/** A roster that cannot be used; the message names the file and the line. */
+export class RosterError extends Error {
+  readonly source: string;
+  readonly line: number | undefined;
+  readonly reason: string;
+}
+
+/** The roles a roster may give. */
+export const ROSTER_ROLES: readonly ['agent', 'supervisor', 'admin'];
+/**
+ * The roster in a file: JSON (an array of entries, or `{"roster": [...]}`) when its name ends in
+ * `.json`, else CSV (header `email,role[,user_available][,max_assigned_chat][,groups]`; groups
+ * separated by `;`; booleans true/false/yes/no/1/0). Throws RosterError naming the line.
+ */
+export function readRoster(file: string): Roster;
+/** The roster in CSV text; `source` names it in errors. */
+export function parseRosterCsv(text: string, source?: string): Roster;
+/** The roster in JSON text; `source` names it in errors. */
+export function parseRosterJson(text: string, source?: string): Roster;
+
 /** The OpenRPC document (`rpc.discover`). */
 export interface OpenRPCDocument {
   openrpc: string;
@@ -132,7 +279,13 @@ export class TiledeskRPC extends EventEmitter {
    * of the answer; Cancelled on abort; CallTimeout on timeout; BridgeClosed if the process
    * goes away first.
    */
-  call<T = any>(method: string, params?: Record<string, unknown> | unknown[], options?: CallOptions): Promise<T>;
+  call<T = any>(method: string, params?: Record<string, unknown> | unknown[], options?: ProgressOptions): Promise<T>;
+
+  /**
+   * Call a method that answers `{subscription, ...}` and sends notifications naming it
+   * afterwards (`team.watch`); see SubscribeOptions. Ending it on the bridge is the caller's part.
+   */
+  subscribe<T = any>(method: string, params: Record<string, unknown> | undefined, options: SubscribeOptions): Promise<Subscription<T>>;
 
   /**
    * Send the calls as one JSON-RPC batch (one line) and resolve to one outcome per call, in input
@@ -168,8 +321,13 @@ export function buildEnv(options?: SpawnOptions): Record<string, string>;
 export function toWire(options?: Record<string, unknown> | null): Record<string, unknown>;
 /** Helper option (camelCase) → wire param, for every param whose two names differ. */
 export const PARAM_NAMES: Readonly<Record<string, string>>;
-/** Each group's helpers: their wire method and whether they take params. */
-export const GROUPS: Readonly<Record<string, Readonly<Record<string, Readonly<{ method: string; params: boolean }>>>>>;
+/**
+ * Each group's helpers: their wire method, whether they take params, whether they report
+ * progress, and for a walk over every page, the field holding each page's items.
+ */
+export const GROUPS: Readonly<Record<string, Readonly<Record<string, Readonly<{ method: string; params: boolean; progress?: true; pages?: string }>>>>>;
+/** The helpers the engine writes by hand, by group (`team.watch`). */
+export const ENGINE_HELPERS: Readonly<Record<string, readonly string[]>>;
 /** The caller's variables every bridge gets (when set). */
 export const BASIC_ENV_VARS: readonly string[];
 /** Each spawn option that sets a variable: [option, variable, names a server or an account]. */
@@ -237,6 +395,16 @@ export class BridgeClosed extends TiledeskRPCError {
   readonly data: { exitCode: number | null; signal: NodeJS.Signals | null; stderr: string };
   /** The tail of the bridge's stderr. */
   readonly stderr: string;
+}
+/**
+ * A poll of a watch failed (`team.watchError`); the watch goes on. `code`, `message`, `data` are
+ * the failure's.
+ */
+export class WatchError extends TiledeskRPCError {
+  /** The watch's subscription id. */
+  readonly subscription: string | number | undefined;
+  /** The failure as the class of its code. */
+  readonly error: TiledeskRPCError;
 }
 /** `spawn` could not find or start the executable; the message says how to build it. */
 export class BridgeNotFound extends Error {

@@ -71,16 +71,26 @@ def _key(name: str) -> str:
 # -- src/api.js --------------------------------------------------------------------------------
 
 
+def _helper_row(name: str, fields: Dict[str, Any]) -> str:
+    """``name: Object.freeze({ method: 'team.list', params: true }),``"""
+    body = ", ".join(f"{k}: {'true' if v is True else 'false' if v is False else _js(v)}" for k, v in fields.items())
+    return f"    {name}: Object.freeze({{ {body} }}),\n"
+
+
 def api_js(catalogue: Catalogue) -> str:
     renames = {p.node: p.wire for p in catalogue.params().values() if p.node != p.wire}
     names = "".join(f"  {k}: {_js(v)},\n" for k, v in sorted(renames.items()))
     groups = []
     for group in catalogue.groups:
-        rows = "".join(
-            f"    {m.node}: Object.freeze({{ method: {_js(m.wire)}, params: {'true' if m.params else 'false'} }}),\n"
-            for m in group.methods
-        )
+        rows = ""
+        for m in group.generated:
+            rows += _helper_row(m.node, {"method": m.wire, "params": bool(m.params), **({"progress": True} if m.progress else {})})
+            if m.paging is not None:
+                rows += _helper_row(m.iterator_node, {"method": m.wire, "params": True, "pages": m.paging.items})
         groups.append(f"  {group.name}: Object.freeze({{\n{rows}  }}),\n")
+    engine = "".join(
+        f"  {g.name}: Object.freeze([{', '.join(_js(h) for h in g.engine_helpers)}]),\n" for g in catalogue.groups if g.engine_helpers
+    )
     return (
         HEADER
         + "\n"
@@ -88,9 +98,13 @@ def api_js(catalogue: Catalogue) -> str:
         + f"export const PARAM_NAMES = Object.freeze({{\n{names}}});\n\n"
         + _comment(
             "The method groups: for each helper, its wire method and whether it takes params\n"
-            "(`client.team.list(params, options)`) or not (`client.user.get(options)`)."
+            "(`client.team.list(params, options)`) or not (`client.user.get(options)`); `progress`: it\n"
+            "reports progress (`onProgress`); `pages`: it walks every page of the method, yielding the\n"
+            "items of this field."
         )
-        + f"export const GROUPS = Object.freeze({{\n{''.join(groups)}}});\n"
+        + f"export const GROUPS = Object.freeze({{\n{''.join(groups)}}});\n\n"
+        + _comment("The helpers the engine writes by hand, by group (streams rather than one answer).")
+        + f"export const ENGINE_HELPERS = Object.freeze({{\n{engine}}});\n"
     )
 
 
@@ -121,8 +135,8 @@ def _params_name(method: Method) -> str:
     return "".join(p[:1].upper() + p[1:] for p in (method.group, method.node)) + "Params"
 
 
-def _group_interface(group: Group) -> str:
-    return "".join(p.capitalize() for p in group.name.split("_")) + "Methods"
+def _group_interface(group: Group, suffix: str = "Methods") -> str:
+    return "".join(p.capitalize() for p in group.name.split("_")) + suffix
 
 
 def _success(method: Method) -> str:
@@ -137,31 +151,53 @@ def _params_interface(method: Method) -> str:
     return _comment(f"Options of `{method.wire}`.") + f"export interface {_params_name(method)} {{\n" + "\n".join(lines) + "\n}\n"
 
 
-def _method_lines(method: Method) -> str:
-    doc_lines = [method.summary]
+def _method_doc(method: Method, summary: str) -> str:
+    doc_lines = [summary]
     if method.http:
         doc_lines.append("")
         doc_lines.extend(f"`{route}`" for route in method.http)
-    doc = _comment("\n".join(doc_lines), "  ")
-    name, success, options = method.node, _success(method), "options?: CallOptions"
+    return _comment("\n".join(doc_lines), "  ")
+
+
+def _method_lines(method: Method) -> str:
+    doc = _method_doc(method, method.summary)
+    name, success = method.node, _success(method)
+    options = f"options?: {'ProgressOptions' if method.progress else 'CallOptions'}"
     if not method.params:
         return doc + f"  {name}({options}): Promise<{success}>;\n"
     optional = "" if any(p.required for p in method.params) else "?"
     params = _params_name(method)
     if not method.changes:
         return doc + f"  {name}(params{optional}: {params}, {options}): Promise<{success}>;\n"
+    dry_run = method.dry_run_result
     return (
         doc
-        + f"  {name}(params: {params} & {{ dryRun: true }}, {options}): Promise<DryRunResult>;\n"
+        + f"  {name}(params: {params} & {{ dryRun: true }}, {options}): Promise<{dry_run}>;\n"
         + f"  {name}(params{optional}: {params} & {{ dryRun?: false }}, {options}): Promise<{success}>;\n"
-        + f"  {name}(params{optional}: {params}, {options}): Promise<{success} | DryRunResult>;\n"
+        + f"  {name}(params{optional}: {params}, {options}): Promise<{success} | {dry_run}>;\n"
     )
 
 
+def _iterator_lines(method: Method) -> str:
+    """The helper walking every page of a paged method: an async iterable of its items."""
+    assert method.paging is not None
+    doc = _method_doc(
+        method,
+        f"Every item of `{method.wire}`, page after page from the first, until its `count` (an item\n"
+        f"seen on an earlier page is not repeated); `timeout` bounds each page.",
+    )
+    optional = "" if any(p.required for p in method.iterator_params()) else "?"
+    params = f"Omit<{_params_name(method)}, 'page'>"
+    return doc + f"  {method.iterator_node}(params{optional}: {params}, options?: CallOptions): AsyncIterable<{method.paging.item}>;\n"
+
+
 def api_dts(catalogue: Catalogue) -> str:
+    methods = [m for g in catalogue.groups for m in g.generated]
+    engine = ["CallOptions"] + (["ProgressOptions"] if any(m.progress for m in methods) else [])
+    engine += [_group_interface(g, "Streams") for g in catalogue.groups if g.engine_helpers]
     out = [
         HEADER,
-        "import type { CallOptions } from './index.js';\n\n",
+        f"import type {{ {', '.join(engine)} }} from './index.js';\n\n",
         "// Results: Tiledesk's own objects, every field the server sent kept (unknown ones too).\n\n",
     ]
     for name, schema in catalogue.schemas.items():
@@ -180,8 +216,14 @@ def api_dts(catalogue: Catalogue) -> str:
     out.append("// The method groups.\n\n")
     for group in catalogue.groups:
         out.append(_comment(f"`{group.name}.*`: {group.description}"))
-        out.append(f"export interface {_group_interface(group)} {{\n")
-        out.append("\n".join(_method_lines(m) for m in group.methods))
+        streams = f" extends {_group_interface(group, 'Streams')}" if group.engine_helpers else ""
+        out.append(f"export interface {_group_interface(group)}{streams} {{\n")
+        lines = []
+        for m in group.generated:
+            lines.append(_method_lines(m))
+            if m.paging is not None:
+                lines.append(_iterator_lines(m))
+        out.append("\n".join(lines))
         out.append("}\n\n")
     members = "".join(_comment(g.description, "  ") + f"  readonly {g.name}: {_group_interface(g)};\n" for g in catalogue.groups)
     out.append(_comment("The method groups every client has (`client.team.list()`, ...)."))

@@ -54,10 +54,20 @@ public enum ResponseClassifier {
         return "HTML error page"
     }
 
-    /// `Retry-After` as seconds (delta-seconds form; an HTTP date is treated as unknown).
-    public static func retryAfter(_ response: HTTPResponse) -> Double? {
-        guard let raw = response.headers["retry-after"]?.trimmingWhitespace(), let seconds = Double(raw), seconds >= 0 else { return nil }
-        return seconds
+    /// `Retry-After` as seconds from now (delay-seconds or an HTTP-date); nil when missing, absurd,
+    /// or longer than `limit`.
+    public static func retryAfter(_ response: HTTPResponse, limit: Double = RetryAfter.sanityLimit) -> Double? {
+        RetryAfter.seconds(response.headers["retry-after"], limit: limit)
+    }
+
+    /// What a user is told when a route Tiledesk always has answers 404 with something that is not JSON.
+    public static let wrongAPIURLHint =
+        "the API URL looks wrong: check --api-url (TILEDESK_API_URL); a self-hosted Tiledesk usually ends in /api, the cloud is https://api.tiledesk.com/v3"
+
+    /// Whether a 404 came from outside the Tiledesk API (a web server's or proxy's page): Tiledesk's
+    /// own 404s are JSON.
+    static func isForeign404(_ response: HTTPResponse) -> Bool {
+        response.status == 404 && (try? JSONParser.parse(response.body)) == nil
     }
 
     /// The error for a response with a failing status, or nil when the status is 2xx.
@@ -80,6 +90,10 @@ public enum ResponseClassifier {
             if code == 4001 { return make(.conflict, TiledeskError.alreadyMemberMessage) }
             if code == 4000 { return make(.forbidden, TiledeskError.inviteOneselfMessage) }
             return make(.forbidden, "forbidden by Tiledesk\(detail)")
+        case 404 where isForeign404(response):
+            var error = make(.badUpstream, "Tiledesk has no route \(operation) (HTTP 404 that is not Tiledesk's JSON\(detail))")
+            error.hint = wrongAPIURLHint
+            return error
         case 404:
             return make(.notFound, "not found\(detail)")
         case 400 where said?.hasPrefix("Project not found") == true:

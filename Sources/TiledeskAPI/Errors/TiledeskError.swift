@@ -30,6 +30,8 @@ public struct TiledeskError: Error, Sendable, Equatable {
     public var retryAfter: Double?
     /// The API root the request went to (so a wrong base URL shows in every error).
     public var apiURL: String?
+    /// What the user can do about it, when the bridge can tell (a wrong API URL).
+    public var hint: String?
 
     public init(_ kind: Kind, _ message: String, operation: String? = nil, httpStatus: Int? = nil,
                 upstream: JSON? = nil, tiledeskCode: Int? = nil, retryAfter: Double? = nil) {

@@ -1,185 +1,210 @@
 import Foundation
+import HTTPCore
 import Synchronization
 
 /// One rate limit for the whole process, shared by every request to the API.
 ///
-/// Requests reserve start times in arrival order. A 429 pauses every request until its
-/// `Retry-After` (or a backoff when the header is missing). The server is modelled as a token
-/// bucket: what got through before the first 429 is its burst; after that the limiter doubles
-/// its pace each step until the next 429, then paces at the lowest rate that explains every
-/// request that got through since the pause (replaying them through a bucket that started
-/// full), and probes upward slowly. Each later 429 measures again over a longer window.
-/// `--max-rate` caps it from the start.
+/// Requests wait here for their turn: callers' later requests first (`followUp`), then their
+/// first ones in arrival order, then `background` ones (a watch's polls), which go only when no
+/// other request waits and not for a while after a 429. When each may go is decided by a
+/// `RateEstimator` (README "Retries, rate limits and timeouts"): unpaced until the upstream first
+/// answers 429, then paced just below the limit it measures, whatever the limiter's shape. A 429
+/// pauses every request until its `Retry-After`, or, without a usable one, while single probes
+/// find out when the upstream takes requests again.
 public final class RateLimiter: Sendable {
-    enum Phase: Sendable {
-        /// No 429 yet: no pacing (unless `--max-rate`).
-        case unknown
-        /// After the first 429: doubling each step until the next 429 measures the limit.
-        case probing
-        /// Pacing just below the measured limit, probing upward 0.1% a second.
-        case steady
+    typealias Ticket = RateEstimator.Ticket
+
+    /// Time as the limiter sees it: seconds on a monotonic clock, and a way to sleep until one.
+    struct Clock: Sendable {
+        let now: @Sendable () -> Double
+        let sleep: @Sendable (_ until: Double) async throws -> Void
+
+        static let system = Clock(
+            now: { ProcessInfo.processInfo.systemUptime },
+            sleep: { until in try await pause(seconds: until - ProcessInfo.processInfo.systemUptime) })
+    }
+
+    private struct Waiter: QueuedRequest {
+        let id: Int
+        let priority: RequestPriority
+        let deadline: Double
+        let continuation: CheckedContinuation<Ticket, any Error>
     }
 
     private struct State {
-        var phase = Phase.unknown
-        /// Pacing in requests per second; nil while no limit is known.
-        var rate: Double?
-        var nextSlot: Double = 0
-        var pausedUntil: Double = 0
-        /// When the current rate took effect.
-        var stepStart: Double
-        /// When sending last resumed after a pause.
-        var windowStart: Double
-        var consecutive429 = 0
-        /// Requests sent before the first 429 that got through: the server's burst.
-        var burst: Double = 0
-        /// When the request that met the first 429 was sent, and when the first request was.
-        var firstLimitSentAt: Double?
-        var firstSentAt: Double?
-        /// Send times of the requests that got through since `windowStart`.
-        var passed: [Double] = []
+        var estimator: RateEstimator
+        var waiters: [Waiter] = []
+        var nextID = 0
+        /// When the dispatch timer will fire next, if one is armed.
+        var timer: Double?
+        /// Background requests wait until then (after a 429).
+        var backgroundHeldUntil = -Double.infinity
+        var loggedEstimate: String?
+    }
+
+    /// What a dispatch decided, carried out outside the lock.
+    private struct Actions {
+        var release: [(CheckedContinuation<Ticket, any Error>, Ticket)] = []
+        var fail: [(CheckedContinuation<Ticket, any Error>, any Error)] = []
+        var wake: Double?
+        var log: String?
     }
 
     private let state: Mutex<State>
-    private let maxRate: Double?
-    private let clock: @Sendable () -> Double
+    private let clock: Clock
+    private let log: DiagnosticLog
 
-    public init(maxRate: Double?, clock: @escaping @Sendable () -> Double = { ProcessInfo.processInfo.systemUptime }) {
-        self.maxRate = maxRate
-        self.clock = clock
-        let now = clock()
-        state = Mutex(State(rate: maxRate, stepStart: now, windowStart: now))
+    /// - Parameter maxRate: requests a second at most from the start (`--max-rate`); nil: unpaced
+    ///   until the upstream answers 429.
+    public convenience init(maxRate: Double?, log: DiagnosticLog = .silent) {
+        self.init(maxRate: maxRate, clock: .system, log: log)
     }
 
-    /// The current pacing, for logs and tests.
-    public var currentRate: Double? { state.withLock { $0.rate } }
+    init(maxRate: Double?, clock: Clock, log: DiagnosticLog = .silent) {
+        self.clock = clock
+        self.log = log
+        state = Mutex(State(estimator: RateEstimator(maxRate: maxRate)))
+    }
+
+    /// The pace now in requests a second (nil: unpaced), for logs and tests.
+    public var currentRate: Double? {
+        let now = clock.now()
+        return state.withLock { $0.estimator.rate(at: now) }
+    }
 
     /// The limiter's clock, in seconds.
-    public func now() -> Double { clock() }
+    public func now() -> Double { clock.now() }
 
     /// The deadline for a request that starts waiting now and may wait `seconds`.
-    public func deadline(after seconds: Double) -> Double { clock() + seconds }
+    public func deadline(after seconds: Double) -> Double { clock.now() + seconds }
 
-    /// Waits for this request's turn. Throws `TiledeskError(.rateLimited)` when the turn would
-    /// come after `deadline` (seconds on the limiter's clock).
-    public func acquire(deadline: Double) async throws {
-        while true {
-            let wait: Double = try state.withLock { s in
-                let now = clock()
-                grow(&s, now: now)
-                var slot = max(now, s.pausedUntil)
-                if s.rate != nil { slot = max(slot, s.nextSlot) }
-                guard slot <= deadline else {
-                    throw TiledeskError(.rateLimited, "rate limited: no turn within the rate-limit wait", retryAfter: (slot - now).rounded(.up))
+    /// Requests waiting for their turn.
+    var waitingCount: Int { state.withLock { $0.waiters.count } }
+
+    // MARK: Waiting
+
+    /// Waits for this request's turn and returns its ticket. Throws `TiledeskError(.rateLimited)`
+    /// when the turn cannot come before `deadline` (seconds on the limiter's clock), and
+    /// `CancellationError` when the task is cancelled while waiting.
+    func acquire(priority: RequestPriority, deadline: Double) async throws -> Ticket {
+        let id = state.withLock { s -> Int in
+            s.nextID += 1
+            return s.nextID
+        }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Ticket, any Error>) in
+                let cancelled = state.withLock { s -> Bool in
+                    if Task.isCancelled { return true }
+                    s.waiters.append(Waiter(id: id, priority: priority, deadline: deadline, continuation: continuation))
+                    return false
                 }
-                if let rate = s.rate { s.nextSlot = slot + 1 / rate }
-                if s.firstSentAt == nil { s.firstSentAt = slot }
-                return slot - now
+                if cancelled { continuation.resume(throwing: CancellationError()) } else { pump() }
             }
-            if wait <= 0 { return }
-            try await Task.sleep(nanoseconds: UInt64(wait * 1e9))
-            // A 429 met while this request slept pauses it too: take a new turn.
-            if state.withLock({ $0.pausedUntil <= clock() }) { return }
+        } onCancel: {
+            let waiter = state.withLock { s -> Waiter? in
+                guard let index = s.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+                return s.waiters.remove(at: index)
+            }
+            waiter?.continuation.resume(throwing: CancellationError())
         }
     }
 
-    /// A request sent at `sentAt` got through.
-    public func recordSuccess(sentAt: Double) {
-        state.withLock { s in
-            s.consecutive429 = 0
-            if let first = s.firstLimitSentAt, sentAt < first { s.burst += 1 }
-            if sentAt >= s.windowStart, s.passed.count < 200_000 { s.passed.append(sentAt) }
-        }
+    // MARK: Outcomes
+
+    /// The request got an answer other than 429.
+    func admitted(_ ticket: Ticket) {
+        let now = clock.now()
+        state.withLock { $0.estimator.admitted(ticket, now: now) }
+        pump()
     }
 
-    /// A 429 for a request sent at `sentAt`: pause everyone until `retryAfter` (or a backoff),
-    /// then pace at the rate measured. Requests already in flight when the limit was met change
-    /// nothing more. Returns the pause in seconds.
-    @discardableResult
-    public func record429(retryAfter: Double?, sentAt: Double) -> (pause: Double, newPace: Bool) {
-        state.withLock { s in
-            let now = clock()
-            if sentAt < s.windowStart {
-                // Sent before the current pause was decided: wait like everyone, change nothing.
-                return (max(0, s.pausedUntil - now), false)
-            }
-            s.consecutive429 += 1
-            let pause = retryAfter ?? min(0.5 * pow(2, Double(s.consecutive429 - 1)), 8)
-            let current = s.rate ?? 1
-            let sends = s.passed.filter { $0 < sentAt }.sorted()
-            var rate: Double
-            switch s.phase {
-            case .unknown:
-                // Requests sent before this one that are still in flight count later.
-                s.firstLimitSentAt = sentAt
-                s.burst = Double(sends.count)
-                rate = 2 * max(s.burst, 1)
-                s.phase = .probing
-            case .probing, .steady:
-                // Before the first 429 the server let through its burst plus its rate over that
-                // first window: take the rate out of the count, refining both together.
-                let firstWindow = max(0, (s.firstLimitSentAt ?? 0) - (s.firstSentAt ?? 0))
-                var burst = max(s.burst, 1)
-                var measured = 0.0
-                for _ in 0..<3 {
-                    measured = Self.lowestRate(explaining: sends, from: s.windowStart, burst: burst, upTo: max(current, 1) * 2)
-                    burst = max(1, s.burst - measured * firstWindow)
-                }
-                // Pace a little below it (a short window measures less precisely), so the job
-                // meets no further 429 unless the limit drops.
-                let margin = sentAt - s.windowStart >= 2 ? 0.98 : 0.97
-                rate = measured > 0 ? min(measured, current) * margin : current / 2
-                s.phase = .steady
-            }
-            rate = max(rate, 0.1)
-            if let maxRate { rate = min(rate, maxRate) }
-            s.rate = rate
-            s.pausedUntil = max(s.pausedUntil, now + pause)
-            s.stepStart = s.pausedUntil
-            s.windowStart = s.pausedUntil
-            s.passed.removeAll()
-            s.nextSlot = max(s.nextSlot, s.pausedUntil)
-            return (pause, true)
+    /// The request got a 429 with `retryAfter` seconds (nil: none or absurd). Returns when every
+    /// request may go again, and whether this 429 started the pause.
+    func refused(_ ticket: Ticket, retryAfter: Double?) -> (pausedUntil: Double, newPause: Bool) {
+        let now = clock.now()
+        let result = state.withLock { s -> (Double, Bool) in
+            let started = s.estimator.refused(ticket, retryAfter: retryAfter, now: now)
+            let until = s.estimator.pausedUntil
+            if started { s.backgroundHeldUntil = max(s.backgroundHeldUntil, until + max(1, until - now)) }
+            return (until, started)
         }
+        pump()
+        return result
     }
 
-    /// The lowest refill rate at which a token bucket of `burst`, full at `start`, admits every
-    /// request sent at `sends` (half a token of slack for timing noise); 0 when there are none.
-    static func lowestRate(explaining sends: [Double], from start: Double, burst: Double, upTo ceiling: Double) -> Double {
-        guard !sends.isEmpty else { return 0 }
-        func admits(_ rate: Double) -> Bool {
-            var tokens = burst
-            var last = start
-            for sent in sends {
-                tokens = min(burst, tokens + rate * max(0, sent - last))
-                last = max(last, sent)
-                tokens -= 1
-                if tokens < -0.5 { return false }
-            }
+    /// The request got no answer (a transport failure or cancellation).
+    func abandoned(_ ticket: Ticket) {
+        state.withLock { $0.estimator.abandoned(ticket) }
+        pump()
+    }
+
+    // MARK: Dispatching
+
+    /// Releases every waiter whose turn has come, fails those whose turn cannot come in time, and
+    /// arms the timer for the next turn.
+    private func pump() {
+        let now = clock.now()
+        let actions = state.withLock { s in Self.dispatch(&s, now: now) }
+        for (continuation, ticket) in actions.release { continuation.resume(returning: ticket) }
+        for (continuation, error) in actions.fail { continuation.resume(throwing: error) }
+        if let message = actions.log { log.info(message) }
+        guard let wake = actions.wake else { return }
+        let arm = state.withLock { s -> Bool in
+            guard s.timer.map({ wake < $0 }) ?? true else { return false }
+            s.timer = wake
             return true
         }
-        var low = 0.0
-        var high = ceiling
-        if !admits(high) { return high }
-        for _ in 0..<30 {
-            let mid = (low + high) / 2
-            if admits(mid) { high = mid } else { low = mid }
+        guard arm else { return }
+        Task { [self, clock] in
+            try? await clock.sleep(wake)
+            state.withLock { s in if s.timer == wake { s.timer = nil } }
+            pump()
         }
-        return high
     }
 
-    /// Probes upward while no 429 comes: doubling each step while probing (a step long enough
-    /// for two bursts), then 0.1% a second.
-    private func grow(_ s: inout State, now: Double) {
-        guard let rate = s.rate, now >= s.pausedUntil, s.consecutive429 == 0 else { return }
-        if let maxRate, rate >= maxRate { return }
-        let (interval, factor): (Double, Double) = switch s.phase {
-        case .unknown: (.infinity, 1)
-        case .probing: (max(0.1, 2 * s.burst / rate), 2)
-        case .steady: (1, 1.001)
+    private static func dispatch(_ s: inout State, now: Double) -> Actions {
+        var actions = Actions()
+        let paused = s.estimator.pausedUntil
+        s.waiters.removeAll { waiter in
+            guard waiter.deadline < now || paused > waiter.deadline else { return false }
+            actions.fail.append((waiter.continuation, Self.noTurn(until: paused, now: now)))
+            return true
         }
-        guard now - s.stepStart >= interval else { return }
-        s.stepStart = now
-        s.rate = min(rate * factor, maxRate ?? .infinity)
+        while let index = head(of: s.waiters, now: now, backgroundHeldUntil: s.backgroundHeldUntil) {
+            guard let due = s.estimator.nextRelease(after: now) else { break }  // a probe is out
+            if due > now {
+                if due > s.waiters[index].deadline {
+                    actions.fail.append((s.waiters.remove(at: index).continuation, Self.noTurn(until: due, now: now)))
+                    continue
+                }
+                actions.wake = due
+                break
+            }
+            let ticket = s.estimator.release(now: now)
+            actions.release.append((s.waiters.remove(at: index).continuation, ticket))
+        }
+        if actions.wake == nil, s.waiters.contains(where: { $0.priority == .background }), s.backgroundHeldUntil > now {
+            actions.wake = s.backgroundHeldUntil
+        }
+        if s.estimator.lastEstimate != s.loggedEstimate, let estimate = s.estimator.lastEstimate {
+            s.loggedEstimate = estimate
+            let pace = s.estimator.rate(at: now).map { "pacing at \(RateEstimator.format($0))/s" } ?? "unpaced"
+            actions.log = "rate limit: \(estimate); \(pace)"
+        }
+        return actions
+    }
+
+    /// The waiter to serve next: the highest priority, first come first served within it;
+    /// background ones only when no other waits and no 429 holds them back.
+    private static func head(of waiters: [Waiter], now: Double, backgroundHeldUntil: Double) -> Int? {
+        guard let best = waiters.nextServed else { return nil }
+        if waiters[best].priority == .background, now < backgroundHeldUntil { return nil }
+        return best
+    }
+
+    private static func noTurn(until: Double, now: Double) -> TiledeskError {
+        let wait = until - now
+        return TiledeskError(.rateLimited, "rate limited: no turn within the rate-limit wait",
+                             retryAfter: wait.isFinite && wait > 0 ? wait.rounded(.up) : nil)
     }
 }

@@ -7,14 +7,68 @@ import TiledeskAPI
 public struct MethodContext: Sendable {
     public let client: TiledeskClient
     public let defaultProjectID: String?
+    /// Whether the client talks to the embedded sandbox (its control methods are served).
+    public let isSandbox: Bool
+    /// How often MCP resource subscriptions poll, in seconds (`--watch-interval`).
+    public let watchInterval: Double
+    /// The session's watches (`team.watch`, MCP resource subscriptions).
+    let watches: WatchHub
+    /// The JSON-RPC layer's handle on this call (nil outside a call).
+    let control: CallControl?
+    /// Where this call's progress goes (nil: nobody asked for it).
+    let progress: Progress?
 
-    public init(client: TiledeskClient, defaultProjectID: String?) {
-        self.client = client
-        self.defaultProjectID = defaultProjectID
+    public init(client: TiledeskClient, defaultProjectID: String?, isSandbox: Bool = false, watchInterval: Double = 30) {
+        self.init(client: client, defaultProjectID: defaultProjectID, isSandbox: isSandbox, watchInterval: watchInterval,
+                  watches: WatchHub(client: client.forBackground()), control: nil, progress: nil)
     }
 
-    /// The context of one call: its client counts the call's own upstream requests.
-    func forCall() -> MethodContext { MethodContext(client: client.forCall(), defaultProjectID: defaultProjectID) }
+    private init(client: TiledeskClient, defaultProjectID: String?, isSandbox: Bool, watchInterval: Double, watches: WatchHub,
+                 control: CallControl?, progress: Progress?) {
+        self.client = client
+        self.defaultProjectID = defaultProjectID
+        self.isSandbox = isSandbox
+        self.watchInterval = watchInterval
+        self.watches = watches
+        self.control = control
+        self.progress = progress
+    }
+
+    /// The context of one call: its client counts the call's own upstream requests, and once a
+    /// change goes out a cancel can no longer claim nothing happened (`maybe_applied`).
+    func forCall(control: CallControl?, progress: Progress?) -> MethodContext {
+        var onSend: (@Sendable (Route) -> Void)? = nil
+        if let control {
+            onSend = { route in if !route.isRead { control.markMaybeApplied() } }
+        }
+        let client = self.client.forCall(onSend: onSend)
+        return MethodContext(client: client, defaultProjectID: defaultProjectID, isSandbox: isSandbox, watchInterval: watchInterval,
+                             watches: watches, control: control, progress: progress)
+    }
+
+    /// Reports how far a long call has got, if its caller asked (a progress token).
+    func progress(done: Int, total: Int, message: String, detail: JSON) {
+        guard let progress, let control else { return }
+        switch progress {
+        case .jsonRPC(let token):
+            control.notify(method: "$/progress", params: ["token": token, "value": ["done": .number(JSONNumber(done)), "total": .number(JSONNumber(total)), "action": detail]])
+        case .mcp(let token):
+            control.notify(method: "notifications/progress", params: [
+                "progressToken": token, "progress": .number(JSONNumber(done)), "total": .number(JSONNumber(total)), "message": .string(message),
+            ])
+        }
+    }
+
+    /// Who asked for progress, and how they hear it.
+    enum Progress: Sendable {
+        /// `$/progress` `{token, value: {done, total, action}}`.
+        case jsonRPC(JSON)
+        /// MCP's `notifications/progress` `{progressToken, progress, total, message}`.
+        case mcp(JSON)
+
+        /// The plain JSON-RPC way: a `_meta.progressToken` in the params.
+        static func jsonRPC(_ params: JSON?) -> Progress? { params?["_meta"]?["progressToken"].map(Progress.jsonRPC) }
+    }
 
     /// `project_id`, or the configured default; -32602 when neither exists.
     func projectID(_ params: Params) throws(RPCError) -> String {
@@ -76,6 +130,9 @@ public struct MethodSpec: Sendable {
     public let description: String
     public let params: [Param]
     public let result: ResultShape
+    /// What a dry run answers (changing methods): the request it would send, unless the method
+    /// says otherwise (`team.apply` answers its plan).
+    public let dryRunResult: ResultType
     /// The Tiledesk routes the method may call (OpenRPC `x-http`); empty for protocol methods.
     public let routes: [Route]
     public let errors: [Int]
@@ -84,30 +141,35 @@ public struct MethodSpec: Sendable {
     public let examples: [Example]
     /// Whether the method is offered as an MCP tool (not `auth.signin`: credentials are configuration).
     public let isTool: Bool
+    /// Whether it sends progress notifications for a `_meta.progressToken` (OpenRPC `x-progress`).
+    public let reportsProgress: Bool
     let run: Run
 
     init(_ name: String, summary: String, description: String, params: [any ParamDeclaration], result: ResultShape,
-         routes: [Route], errors: [Int], effect: Effect = .read, idempotent: Bool = true, isTool: Bool = true,
-         examples: [Example], run: @escaping Handler)
+         dryRunResult: ResultType = .dryRun, routes: [Route], errors: [Int], effect: Effect = .read, idempotent: Bool = true,
+         isTool: Bool = true, reportsProgress: Bool = false, examples: [Example], run: @escaping Handler)
     {
-        self.init(name, summary: summary, description: description, params: params, result: result, routes: routes, errors: errors,
-                  effect: effect, idempotent: idempotent, isTool: isTool, examples: examples, run: .async(run))
+        self.init(name, summary: summary, description: description, params: params, result: result, dryRunResult: dryRunResult,
+                  routes: routes, errors: errors, effect: effect, idempotent: idempotent, isTool: isTool, reportsProgress: reportsProgress,
+                  examples: examples, run: .async(run))
     }
 
     init(_ name: String, summary: String, description: String, params: [any ParamDeclaration], result: ResultShape,
-         routes: [Route], errors: [Int], effect: Effect = .read, idempotent: Bool = true, isTool: Bool = true,
-         examples: [Example], run: Run)
+         dryRunResult: ResultType = .dryRun, routes: [Route], errors: [Int], effect: Effect = .read, idempotent: Bool = true,
+         isTool: Bool = true, reportsProgress: Bool = false, examples: [Example], run: Run)
     {
         self.name = name
         self.summary = summary
         self.description = description
         self.params = params.map(\.param) + (effect == .read ? [] : [CommonParams.dryRun.param])
         self.result = result
+        self.dryRunResult = dryRunResult
         self.routes = routes
         self.errors = errors
         self.effect = effect
         self.idempotent = idempotent
         self.isTool = isTool
+        self.reportsProgress = reportsProgress
         self.examples = examples
         self.run = run
     }
@@ -123,13 +185,13 @@ public struct MethodSpec: Sendable {
         return .object(object)
     }
 
-    /// Validates raw params and runs the handler with a context of its own. `caller` is the
-    /// method's name as the caller knows it (an MCP tool name), for error messages.
+    /// Validates raw params and runs the handler in `context` (a call's own, `forCall`).
+    /// `caller` is the method's name as the caller knows it (an MCP tool name), for error messages.
     public func invoke(_ raw: JSON?, context: MethodContext, as caller: String? = nil) async throws -> JSON {
         let params = try validate(raw, as: caller)
         switch run {
         case .inline(let handler): return try handler(params)
-        case .async(let handler): return try await handler(params, context.forCall())
+        case .async(let handler): return try await handler(params, context)
         }
     }
 
@@ -145,6 +207,8 @@ public struct MethodSpec: Sendable {
         default: throw .invalidParams("params must be an object", field: "params")
         }
         for (key, value) in object {
+            // MCP's reserved member (a progress token), accepted on every method.
+            if key == "_meta", case .object = value { continue }
             guard let param = params.first(where: { $0.name == key }) else {
                 let allowed = params.map(\.name).joined(separator: ", ")
                 throw .invalidParams("unknown param \"\(key)\" for \(name) (allowed: \(allowed.isEmpty ? "none" : allowed))", field: key)

@@ -5,19 +5,22 @@ import JSONRPC
 /// OpenRPC document and the MCP tool list, from this one definition.
 public indirect enum ParamSchema: Sendable {
     /// A string; `format` adds a syntax check and a `pattern`; `values` makes it an enum.
-    case string(format: StringFormat? = nil, values: [String]? = nil, maxLength: Int? = nil)
+    case string(format: StringFormat? = nil, values: [String]? = nil, minLength: Int? = nil, maxLength: Int? = nil)
     case boolean
-    case integer(minimum: Int? = nil)
+    case integer(minimum: Int? = nil, maximum: Int? = nil)
+    /// An array of items of one shape, with at least `minItems`.
+    case array(of: ParamSchema, minItems: Int? = nil)
     /// Any JSON object, passed through untouched.
     case freeObject
-    /// An object with exactly these members (none required), nothing else.
-    case object(properties: [(String, ParamSchema)])
+    /// An object with these members and nothing else; `required` ones must be there.
+    case object(properties: [(String, ParamSchema)], required: [String] = [])
 
     /// The JSON Schema of this shape.
     public var json: JSON {
         switch self {
-        case .string(let format, let values, let maxLength):
+        case .string(let format, let values, let minLength, let maxLength):
             var o: JSONObject = ["type": "string"]
+            if let minLength { o["minLength"] = .number(JSONNumber(minLength)) }
             if let values { o["enum"] = .array(values.map(JSON.string)) }
             if let format {
                 o["pattern"] = .string(format.pattern)
@@ -26,28 +29,37 @@ public indirect enum ParamSchema: Sendable {
             if let maxLength = maxLength ?? format?.maxLength { o["maxLength"] = .number(JSONNumber(maxLength)) }
             return .object(o)
         case .boolean: return ["type": "boolean"]
-        case .integer(let minimum):
+        case .integer(let minimum, let maximum):
             var o: JSONObject = ["type": "integer"]
             if let minimum { o["minimum"] = .number(JSONNumber(minimum)) }
-            o["maximum"] = .number(JSONNumber(Self.largestInteger))
+            o["maximum"] = .number(JSONNumber(maximum ?? Self.largestInteger))
+            return .object(o)
+        case .array(let items, let minItems):
+            var o: JSONObject = ["type": "array", "items": items.json]
+            if let minItems { o["minItems"] = .number(JSONNumber(minItems)) }
             return .object(o)
         case .freeObject: return ["type": "object"]
-        case .object(let properties):
+        case .object(let properties, let required):
             var props = JSONObject()
             for (name, schema) in properties { props[name] = schema.json }
-            return ["type": "object", "properties": .object(props), "additionalProperties": false]
+            var o: JSONObject = ["type": "object", "properties": .object(props), "additionalProperties": false]
+            if !required.isEmpty { o["required"] = .array(required.map(JSON.string)) }
+            return .object(o)
         }
     }
 
     /// Checks `value`; the error names the offending field by its dotted path.
     public func validate(_ value: JSON, field: String) throws(RPCError) {
         switch self {
-        case .string(let format, let values, let maxLength):
+        case .string(let format, let values, let minLength, let maxLength):
             guard case .string(let s) = value else { throw Self.typeError(field, "a string", value) }
+            if let minLength, s.unicodeScalars.count < minLength {
+                throw .invalidParams(minLength == 1 ? "\(field) must not be empty" : "\(field) is shorter than \(minLength) characters", field: field)
+            }
             if let values, !values.contains(s) {
                 throw .invalidParams("\(field) must be one of \(values.joined(separator: ", ")), not \"\(s)\"", field: field)
             }
-            if let maxLength, s.count > maxLength {
+            if let maxLength = maxLength ?? format?.maxLength, s.unicodeScalars.count > maxLength {
                 throw .invalidParams("\(field) is longer than \(maxLength) characters", field: field)
             }
             if let format, !format.matches(s) {
@@ -55,18 +67,23 @@ public indirect enum ParamSchema: Sendable {
             }
         case .boolean:
             guard case .bool = value else { throw Self.typeError(field, "true or false", value) }
-        case .integer(let minimum):
+        case .integer(let minimum, let maximum):
             // Any integral spelling counts (`3`, `3.0`, `3e0`), as in JSON Schema.
             guard case .number(let n) = value, let d = n.doubleValue, d.isFinite, d == d.rounded() else {
                 throw Self.typeError(field, "an integer", value)
             }
             if let minimum, d < Double(minimum) { throw .invalidParams("\(field) must be at least \(minimum)", field: field) }
-            guard d <= Double(Self.largestInteger) else {
-                throw .invalidParams("\(field) must be at most \(Self.largestInteger)", field: field)
+            let most = maximum ?? Self.largestInteger
+            guard d <= Double(most) else { throw .invalidParams("\(field) must be at most \(most)", field: field) }
+        case .array(let items, let minItems):
+            guard case .array(let elements) = value else { throw Self.typeError(field, "an array", value) }
+            if let minItems, elements.count < minItems {
+                throw .invalidParams(minItems == 1 ? "\(field) must not be empty" : "\(field) needs at least \(minItems) items", field: field)
             }
+            for (index, element) in elements.enumerated() { try items.validate(element, field: "\(field)[\(index)]") }
         case .freeObject:
             guard case .object = value else { throw Self.typeError(field, "an object", value) }
-        case .object(let properties):
+        case .object(let properties, let required):
             guard case .object(let object) = value else { throw Self.typeError(field, "an object", value) }
             for (key, member) in object {
                 guard let schema = properties.first(where: { $0.0 == key })?.1 else {
@@ -74,6 +91,9 @@ public indirect enum ParamSchema: Sendable {
                                          field: "\(field).\(key)")
                 }
                 try schema.validate(member, field: "\(field).\(key)")
+            }
+            for name in required where object[name] == nil {
+                throw .invalidParams("\(field).\(name) is required", field: "\(field).\(name)")
             }
         }
     }
@@ -91,6 +111,8 @@ public enum StringFormat: Sendable {
     case objectID
     case userID
     case email
+    /// A calendar date, `YYYY-MM-DD` (JSON Schema's `date`): `2026-02-30` is refused.
+    case isoDate
 
     /// The published pattern: the bridge checks exactly this (plus `maxLength`), so a client that
     /// validates with the published schema accepts what the bridge accepts.
@@ -99,18 +121,26 @@ public enum StringFormat: Sendable {
         case .objectID: "^[0-9a-fA-F]{24}$"
         case .userID: "^[A-Za-z0-9_-]{1,128}$"
         case .email: Validation.emailPattern
+        case .isoDate: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
         }
     }
 
     var maxLength: Int? { self == .email ? Validation.emailMaxLength : nil }
 
-    var jsonSchemaFormat: String? { self == .email ? "email" : nil }
+    var jsonSchemaFormat: String? {
+        switch self {
+        case .email: "email"
+        case .isoDate: "date"
+        default: nil
+        }
+    }
 
     var explanation: String {
         switch self {
         case .objectID: "a 24-character hexadecimal ObjectId"
         case .userID: "a user ObjectId or a guest uuid (letters, digits, - and _)"
         case .email: "an email address like name@example.com"
+        case .isoDate: "a real calendar date written YYYY-MM-DD"
         }
     }
 
@@ -123,6 +153,8 @@ public enum StringFormat: Sendable {
                 && s.utf8.allSatisfy { Validation.isAlphanumeric($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") }
         case .email:
             return Validation.isEmail(s)
+        case .isoDate:
+            return CalendarDate(iso: s) != nil
         }
     }
 }

@@ -162,4 +162,101 @@ extension ResultType {
         ],
         "required": ["dry_run", "request"],
     ])
+
+    static let group = ResultType("Group", [
+        "type": "object",
+        "description": "A group as the server sent it: `members` are user ids (not teammate ids); routing skips it while `enabled` is false.",
+        "properties": [
+            "_id": ["type": "string"], "id": ["type": "string"], "name": ["type": "string"],
+            "members": ["type": "array", "items": ["type": "string"]], "enabled": ["type": "boolean"], "trashed": ["type": "boolean"],
+            "id_project": ["type": "string"], "attributes": ["type": "object"],
+        ],
+        "required": ["_id", "id"],
+    ])
+
+    static let department = ResultType("Department", [
+        "type": "object",
+        "description": "A department as the server sent it: it routes conversations to the members of its group (`id_group`), or to the whole team without one.",
+        "properties": [
+            "_id": ["type": "string"], "id": ["type": "string"], "name": ["type": "string"], "routing": ["type": "string"],
+            "id_group": ["type": ["string", "null"]], "groups": ["type": "array"], "default": ["type": "boolean"], "status": ["type": "integer"],
+            "id_project": ["type": "string"],
+        ],
+        "required": ["_id", "id"],
+    ])
+
+    static let role = ResultType("Role", [
+        "type": "object",
+        "description": "A custom role of the project: a name and the permissions it grants.",
+        "properties": [
+            "_id": ["type": "string"], "id": ["type": "string"], "name": ["type": "string"],
+            "permissions": ["type": "array", "items": ["type": "string"]], "id_project": ["type": "string"],
+        ],
+        "required": ["_id", "id"],
+    ])
+
+    static let activity = ResultType("Activity", [
+        "type": "object",
+        "description": "One entry of the activity log: who (`actor`) did what (`verb`, `actionObj`) to whom (`target`), when, with the server's `message` where it has one.",
+        "properties": [
+            "_id": ["type": "string"], "id": ["type": "string"], "verb": ["type": "string"], "actor": ["type": "object"],
+            "actionObj": ["type": "object"], "target": ["type": "object"], "createdAt": ["type": "string"], "message": ["type": "string"],
+        ],
+        "required": ["_id", "id"],
+    ])
+
+    static let activityPage = ResultType("ActivityPage") { ref in [
+        "type": "object",
+        "description": "One page of the activity log, newest first: `count` matching entries in all.",
+        "properties": [
+            "count": ["type": "integer"], "page": ["type": "integer"], "per_page": ["type": "integer"],
+            "activities": ["type": "array", "items": ref(activity)],
+        ],
+        "required": ["count", "page", "per_page", "activities"],
+    ] }
+
+    static let availability = ResultType("Availability") { ref in [
+        "type": "object",
+        "description": "Who can take a chat now: `open` (the project's operating hours), `available` (active, available, not busy agents, of the department's group when given) and `busy` (the same, but at their chat limit).",
+        "properties": [
+            "open": ["type": "boolean"],
+            "available": ["type": "array", "items": ref(teammate)],
+            "busy": ["type": "array", "items": ref(teammate)],
+            "department": ref(department),
+            "group": ref(group),
+        ],
+        "required": ["open", "available", "busy"],
+    ] }
+
+    static let rosterPlan = ResultType("RosterPlan", [
+        "type": "object",
+        "description": "What would make the team match the roster: the actions in the order they are applied, each {action, email, ids…, changes: {field: {from, to}}}; how many entries need nothing; who is skipped (owner, self) and who waits to sign up before joining groups; the fingerprint of the state read.",
+        "properties": [
+            "project_id": ["type": "string"], "fingerprint": ["type": "string"],
+            "actions": ["type": "array", "items": ["type": "object", "properties": ["action": ["type": "string"], "email": ["type": "string"], "changes": ["type": "object"]], "required": ["action", "email"]]],
+            "unchanged": ["type": "integer"], "summary": ["type": "object"], "skipped": ["type": "array"], "waiting": ["type": "array"],
+        ],
+        "required": ["project_id", "fingerprint", "actions", "unchanged", "summary"],
+    ])
+
+    static let rosterApplied = ResultType("RosterApplied", [
+        "type": "object",
+        "description": "What an apply did: each action with its result (applied) or its error {code, message, data} (failed).",
+        "properties": [
+            "applied": ["type": "array", "items": ["type": "object"]], "failed": ["type": "array", "items": ["type": "object"]],
+            "unchanged": ["type": "integer"], "summary": ["type": "object"],
+        ],
+        "required": ["applied", "failed", "unchanged", "summary"],
+    ])
+
+    static let watchStart = ResultType("WatchStart") { ref in [
+        "type": "object",
+        "description": "A started watch: its subscription id (for team.unwatch and in every notification) and the team and invitations it starts from.",
+        "properties": [
+            "subscription": ["type": "string"],
+            "teammates": ["type": "array", "items": ref(teammate)],
+            "invitations": ["type": "array", "items": ref(invitation)],
+        ],
+        "required": ["subscription", "teammates", "invitations"],
+    ] }
 }

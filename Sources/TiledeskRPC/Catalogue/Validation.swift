@@ -36,3 +36,35 @@ public enum Validation {
         return regex.firstMatch(in: s, options: [.anchored], range: whole)?.range == whole
     }
 }
+
+/// A day of the proleptic Gregorian calendar, read from `YYYY-MM-DD`.
+struct CalendarDate: Sendable, Comparable {
+    let year: Int, month: Int, day: Int
+
+    /// `nil` unless `text` is exactly `YYYY-MM-DD` and names a day that exists.
+    init?(iso text: String) {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+            parts.allSatisfy({ $0.utf8.allSatisfy { $0 >= 48 && $0 <= 57 } }),
+            let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
+            (1...12).contains(month), day >= 1, day <= Self.days(inMonth: month, of: year)
+        else { return nil }
+        (self.year, self.month, self.day) = (year, month, day)
+    }
+
+    static func days(inMonth month: Int, of year: Int) -> Int {
+        switch month {
+        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+    }
+
+    /// The server's `DD/MM/YYYY`.
+    var dayMonthYear: String {
+        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        return "\(two(day))/\(two(month))/\(year)"
+    }
+
+    static func < (a: CalendarDate, b: CalendarDate) -> Bool { (a.year, a.month, a.day) < (b.year, b.month, b.day) }
+}

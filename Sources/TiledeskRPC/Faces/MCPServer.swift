@@ -3,8 +3,8 @@ import JSONRPC
 import TiledeskAPI
 
 /// The Model Context Protocol face over the same stdio: `initialize`,
-/// `notifications/initialized`, `tools/list` and `tools/call`. One tool per Tiledesk method
-/// (not `auth.signin`: credentials are configuration), its input schema the method's params schema.
+/// `notifications/initialized`, `tools/list` and `tools/call` (one tool per Tiledesk method but
+/// `auth.signin`: credentials are configuration), and the team as a resource (`TeamResource`).
 public enum MCPServer {
     /// Newest first; an unknown requested version is answered with the newest.
     public static let supportedVersions = ["2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"]
@@ -20,7 +20,7 @@ public enum MCPServer {
             let version = supportedVersions.contains(requested) ? requested : supportedVersions[0]
             return [
                 "protocolVersion": .string(version),
-                "capabilities": ["tools": ["listChanged": false]],
+                "capabilities": ["tools": ["listChanged": false], "resources": ["subscribe": true, "listChanged": false]],
                 "serverInfo": ["name": .string(ProductInfo.name), "title": "Tiledesk team management", "version": .string(ProductInfo.version)],
                 "instructions": .string(instructions),
             ]
@@ -28,7 +28,12 @@ public enum MCPServer {
         table.registerInline("notifications/initialized") { _ in [:] }
         let list = toolList
         table.registerInline("tools/list") { _ in list }
-        table.register("tools/call") { request in try await call(request.params, context: context) }
+        table.register("tools/call") { request, control in
+            let progress = request.params?["_meta"]?["progressToken"].map(MethodContext.Progress.mcp)
+            return try await call(request.params, context: context.forCall(control: control, progress: progress))
+        }
+        table.registerCancellation("notifications/cancelled", idParam: "requestId", answersCancelled: false)
+        TeamResource.register(into: &table, context: context)
     }
 
     static let toolList: JSON = .object(["tools": .array(tools.map(tool))])
@@ -60,7 +65,7 @@ public enum MCPServer {
         case .list(let type): ["type": "object", "properties": ["items": ["type": "array", "items": type.inlined]], "required": ["items"]]
         }
         guard spec.effect != .read else { return result }
-        return ["type": "object", "oneOf": [result, ResultType.dryRun.inlined]]
+        return ["type": "object", "oneOf": [result, spec.dryRunResult.inlined]]
     }
 
     static func tool(_ spec: MethodSpec) -> JSON {

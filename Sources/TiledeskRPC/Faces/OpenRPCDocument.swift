@@ -4,8 +4,9 @@ import TiledeskAPI
 /// The OpenRPC 1.3 document, generated from the registry: `rpc.discover` returns it and
 /// `protocol/openrpc.json` is this output, committed (a test keeps the two equal). The clients are
 /// generated from it: groups are `tags`, result types `components.schemas`, and each method says
-/// which Tiledesk routes it calls (`x-http`), whether it changes anything (`x-effect`) and the
-/// name of what it answers (`x-result-type`).
+/// which Tiledesk routes it calls (`x-http`), whether it changes anything (`x-effect`), the name
+/// of what it answers (`x-result-type`), whether MCP offers it as a tool (`x-mcp-tool`) and whether
+/// it reports progress for a progress token (`x-progress`).
 public enum OpenRPCDocument {
     public static let json: JSON = build()
 
@@ -47,12 +48,12 @@ public enum OpenRPCDocument {
 
     /// Every named type a method's result refers to, its dry-run answer included.
     static func resultTypes(_ spec: MethodSpec) -> [ResultType] {
-        spec.result.type.closure + (spec.effect == .read ? [] : ResultType.dryRun.closure)
+        spec.result.type.closure + (spec.effect == .read ? [] : spec.dryRunResult.closure)
     }
 
     /// A method's result schema: its shape, or for a changing method the shape or a dry-run answer.
     static func resultSchema(_ spec: MethodSpec) -> JSON {
-        spec.effect == .read ? spec.result.schema : ["oneOf": [spec.result.schema, ResultType.dryRun.ref]]
+        spec.effect == .read ? spec.result.schema : ["oneOf": [spec.result.schema, spec.dryRunResult.ref]]
     }
 
     static func method(_ spec: MethodSpec) -> JSON {
@@ -85,6 +86,8 @@ public enum OpenRPCDocument {
         if !spec.routes.isEmpty { object["x-http"] = .array(spec.routes.map { .string($0.description) }) }
         object["x-effect"] = .string(spec.effect.rawValue)
         object["x-result-type"] = .string(spec.result.typeName)
+        object["x-mcp-tool"] = .bool(spec.isTool)
+        if spec.reportsProgress { object["x-progress"] = true }
         return .object(object)
     }
 

@@ -18,19 +18,19 @@ enum Guards {
 
     static func isOwner(_ teammate: JSON) -> Bool { teammate["role"]?.stringValue == "owner" }
 
-    static func ownerRefusal(_ action: String) -> TiledeskError {
-        TiledeskError(.forbidden, "refusing to \(action) the project's owner: ownership cannot be changed through this bridge")
+    static func ownerRefusal(_ action: String) -> Refusal {
+        Refusal(.forbidden, "refusing to \(action) the project's owner: ownership cannot be changed through this bridge")
     }
 
-    /// Whether an invitation to `email` already waits in the project. A server that does not
-    /// offer the list route just skips this check.
-    static func hasPendingInvitation(_ ctx: MethodContext, _ projectID: String, email: String) async throws -> Bool {
+    /// The project's pending invitation for `email`, if any. A server that does not offer the
+    /// list route just skips this check.
+    static func pendingInvitation(_ ctx: MethodContext, _ projectID: String, email: String) async throws -> JSON? {
         let wanted = email.lowercased()
         do {
             let pending = try await ctx.client.send(.invitations(projectID))
-            return pending.arrayValue?.contains { $0["email"]?.stringValue?.lowercased() == wanted } ?? false
+            return pending.arrayValue?.first { $0["email"]?.stringValue?.lowercased() == wanted }
         } catch let error as TiledeskError where error.kind != .notAuthenticated && error.kind != .rateLimited {
-            return false
+            return nil
         }
     }
 
@@ -40,7 +40,7 @@ enum Guards {
         let me = try await ctx.client.send(.myTeammate(projectID))
         let role = me["role"]?.stringValue ?? ""
         if ["agent", "supervisor", "teammate", "user", "guest"].contains(role) {
-            throw TiledeskError(.forbidden, "this needs the admin or owner role in the project; the caller is \(role)")
+            throw Refusal(.forbidden, "this needs the admin or owner role in the project; the caller is \(role)")
         }
     }
 
@@ -49,5 +49,74 @@ enum Guards {
         let team = try await ctx.client.send(.teammates(projectID, query: [("status", "active")]))
         let wanted = email.lowercased()
         return team.arrayValue?.first { $0["id_user"]?["email"]?.stringValue?.lowercased() == wanted }
+    }
+
+    /// Whether `object` belongs to `projectID` by its `id_project` (ObjectId strings compare
+    /// without regard to case).
+    static func belongs(_ object: JSON, to projectID: String) -> Bool {
+        object["id_project"]?.stringValue?.lowercased() == projectID.lowercased()
+    }
+
+    /// An object the server looks up by id in any project, read through `endpoint` and checked
+    /// to be `projectID`'s: 404 (naming `kind`) when the server has none or it is another
+    /// project's.
+    static func inProject(_ ctx: MethodContext, _ projectID: String, _ id: String, kind: String, _ endpoint: Endpoint) async throws -> JSON {
+        let notFound = Refusal(.notFound, "\(kind) \(id) is not in project \(projectID)", data: ["id": .string(id)])
+        let object: JSON
+        do {
+            object = try await ctx.client.send(endpoint)
+        } catch let error as TiledeskError where error.kind == .notFound {
+            throw notFound
+        }
+        guard object.objectValue != nil, belongs(object, to: projectID) else { throw notFound }
+        return object
+    }
+
+    static func invitationInProject(_ ctx: MethodContext, _ projectID: String, _ id: String) async throws -> JSON {
+        try await inProject(ctx, projectID, id, kind: "pending invitation", .invitation(projectID, id))
+    }
+
+    static func departmentInProject(_ ctx: MethodContext, _ projectID: String, _ id: String) async throws -> JSON {
+        try await inProject(ctx, projectID, id, kind: "department", .department(projectID, id))
+    }
+
+    /// The group, checked to be the project's and, unless `allowTrashed`, not trashed (the server
+    /// returns trashed groups too): 404 otherwise.
+    static func groupInProject(_ ctx: MethodContext, _ projectID: String, _ id: String, allowTrashed: Bool = false) async throws -> JSON {
+        let group = try await inProject(ctx, projectID, id, kind: "group", .group(projectID, id))
+        if !allowTrashed, group["trashed"] == .bool(true) {
+            throw Refusal(.notFound, "group \(id) is deleted (trashed)", data: ["id": .string(id)])
+        }
+        return group
+    }
+
+    /// 404 naming the first of `userIDs` that is not a teammate of the project (trashed ones
+    /// count as gone): group members must be people who can take the group's chats.
+    static func requireTeammates(_ ctx: MethodContext, _ projectID: String, _ userIDs: [String], field: String) async throws {
+        let team = try await ctx.client.send(.teammates(projectID))
+        let members = Set((team.arrayValue ?? []).compactMap { userID(of: $0)?.lowercased() })
+        if let stranger = userIDs.first(where: { !members.contains($0.lowercased()) }) {
+            throw Refusal(.notFound, "user \(stranger) is not a teammate of project \(projectID) (group members are user ids of teammates)",
+                          data: ["field": .string(field), "id": .string(stranger)])
+        }
+    }
+
+    /// The user id of a teammate record: `id_user` populated (`{_id}`) or bare.
+    static func userID(of teammate: JSON) -> String? {
+        teammate["id_user"]?["_id"]?.stringValue ?? teammate["id_user"]?.stringValue
+    }
+
+    /// 409 when a department of the project routes to the group (by `id_group`, or in its
+    /// `groups` list): disabling or deleting it would leave that department with nobody.
+    static func requireNoDepartmentRouting(_ ctx: MethodContext, _ projectID: String, to groupID: String, action: String) async throws {
+        let departments = try await ctx.client.send(.departments(projectID)).arrayValue ?? []
+        let routing = departments.filter { department in
+            department["id_group"]?.stringValue == groupID
+                || (department["groups"]?.arrayValue ?? []).contains { $0["group_id"]?.stringValue == groupID }
+        }
+        guard !routing.isEmpty else { return }
+        let names = routing.map { "\($0["name"]?.stringValue ?? "?") (\($0["_id"]?.stringValue ?? "?"))" }.joined(separator: ", ")
+        throw Refusal(.conflict, "refusing to \(action) group \(groupID): department \(names) routes conversations to it",
+                      data: ["id": .string(groupID), "departments": .array(routing.compactMap { $0["_id"] })])
     }
 }

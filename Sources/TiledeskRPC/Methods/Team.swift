@@ -126,7 +126,7 @@ enum TeamMethods: MethodGroup {
     static let invite = MethodSpec(
         "team.invite",
         summary: "Invite someone to the project's team.",
-        description: "Invites an email address to the project as agent, supervisor or admin. A registered user is added at once ({\"status\": \"added\", \"teammate\"}); an unknown address gets a pending invitation ({\"status\": \"pending\", \"invitation\"}). An existing member is a 409 conflict, or with ensure: true {\"status\": \"existing\", \"teammate\"}. Sends an email; use dry_run to check first. \(roleNote)",
+        description: "Invites an email address to the project as agent, supervisor or admin. A registered user is added at once ({\"status\": \"added\", \"teammate\"}); an unknown address gets a pending invitation ({\"status\": \"pending\", \"invitation\"}). An existing member, or an address already invited, is a 409 conflict; with ensure: true it is success instead and nothing is sent: {\"status\": \"existing\", \"teammate\", \"existing\": true} or {\"status\": \"pending\", \"invitation\", \"existing\": true}, with \"role_matches\": false when its role differs from the one asked. So an onboarding script can be re-run safely. Sends an email; use dry_run to check first. \(roleNote)",
         params: [CommonParams.projectID, email, inviteRole, startsAvailable, ensure],
         result: .one(.inviteResult), routes: [.invite, .myTeammate, .currentUser, .teammates, .invitations],
         errors: errors + [409], effect: .write, idempotent: false,
@@ -135,36 +135,56 @@ enum TeamMethods: MethodGroup {
                     result: ["status": "added", "teammate": ["role": "agent", "id_user": "65f0000000000000000000a5"]]),
             Example("invite an unknown address", params: ["email": "new.person@example.com", "role": "supervisor"],
                     result: ["status": "pending", "invitation": ["email": "new.person@example.com", "role": "supervisor"]]),
+            Example("re-run an onboarding: the address is already invited, as an agent", params: ["email": "pending@example.com", "role": "admin", "ensure": true],
+                    result: ["status": "pending", "existing": true, "role_matches": false, "invitation": ["role": "agent"]]),
         ]
     ) { p, ctx in
         let projectID = try ctx.projectID(p)
         let address = try p[email]
-        var body: JSONObject = ["email": .string(address), "role": .string(try p[inviteRole])]
+        let wantedRole = try p[inviteRole]
+        var body: JSONObject = ["email": .string(address), "role": .string(wantedRole)]
         p.copy([startsAvailable], into: &body)
         let ensuring = p[ensure] == true
-        let endpoint = Endpoint.invite(projectID, body: body)
-        if p.dryRun {
-            try await Guards.requireAdmin(ctx, projectID)
-            if let me = try? await ctx.client.send(.currentUser), me["email"]?.stringValue?.lowercased() == address.lowercased() {
-                throw TiledeskError(.forbidden, TiledeskError.inviteOneselfMessage, tiledeskCode: 4000)
-            }
-            if let existing = try await Guards.activeMember(ctx, projectID, email: address) {
-                guard ensuring else { throw TiledeskError(.conflict, TiledeskError.alreadyMemberMessage, tiledeskCode: 4001) }
-                return ["status": "existing", "teammate": existing]
-            }
-            if try await Guards.hasPendingInvitation(ctx, projectID, email: address) {
-                throw TiledeskError(.conflict, TiledeskError.pendingInvitationMessage)
-            }
-            return try await ctx.perform(endpoint, dryRun: true)
+        /// What an address already in the team or invited answers with ensure.
+        func existing(_ status: String, _ key: String, _ object: JSON) -> JSON {
+            var result: JSONObject = ["status": .string(status)]
+            result[key] = object
+            result["existing"] = true
+            result["role_matches"] = .bool(object["role"]?.stringValue == wantedRole)
+            return .object(result)
         }
+        if ensuring || p.dryRun {
+            if p.dryRun {
+                try await Guards.requireAdmin(ctx, projectID)
+                if let me = try? await ctx.client.send(.currentUser), me["email"]?.stringValue?.lowercased() == address.lowercased() {
+                    throw TiledeskError(.forbidden, TiledeskError.inviteOneselfMessage, tiledeskCode: 4000)
+                }
+            }
+            if let member = try await Guards.activeMember(ctx, projectID, email: address) {
+                guard ensuring else { throw TiledeskError(.conflict, TiledeskError.alreadyMemberMessage, tiledeskCode: 4001) }
+                return existing("existing", "teammate", member)
+            }
+            if let invitation = try await Guards.pendingInvitation(ctx, projectID, email: address) {
+                guard ensuring else { throw TiledeskError(.conflict, TiledeskError.pendingInvitationMessage) }
+                return existing("pending", "invitation", invitation)
+            }
+        }
+        let endpoint = Endpoint.invite(projectID, body: body)
+        if p.dryRun { return try await ctx.perform(endpoint, dryRun: true) }
         do {
             switch try await ctx.client.invite(endpoint) {
             case .added(let teammate): return ["status": "added", "teammate": teammate]
             case .pending(let invitation): return ["status": "pending", "invitation": invitation]
             }
-        } catch let error as TiledeskError where ensuring && error.kind == .conflict && error.tiledeskCode == 4001 {
-            guard let existing = try await Guards.activeMember(ctx, projectID, email: address) else { throw error }
-            return ["status": "existing", "teammate": existing]
+        } catch let error as TiledeskError where ensuring && error.kind == .conflict {
+            // Someone else invited the address between the read and the invite.
+            if error.tiledeskCode == 4001, let member = try await Guards.activeMember(ctx, projectID, email: address) {
+                return existing("existing", "teammate", member)
+            }
+            if let invitation = try await Guards.pendingInvitation(ctx, projectID, email: address) {
+                return existing("pending", "invitation", invitation)
+            }
+            throw error
         }
     }
 
@@ -233,10 +253,10 @@ enum TeamMethods: MethodGroup {
         let teammateID = try p[projectUserID]
         let teammate = try await Guards.teammateInProject(ctx, projectID, teammateID, dryRun: p.dryRun)
         if teammate["trashed"] != .bool(true) {
-            throw TiledeskError(.conflict, "the teammate is not trashed, so there is nothing to restore")
+            throw Refusal(.conflict, "the teammate is not trashed, so there is nothing to restore")
         }
         return try await ctx.perform(.restoreTeammate(projectID, teammateID), dryRun: p.dryRun)
     }
 
-    static let methods = [list, get, getByUser, me, invite, updateMe, update, leave, restore]
+    static let methods = [list, get, getByUser, me, available, invite, updateMe, update, leave, restore, plan, apply, watch, unwatch]
 }

@@ -19,17 +19,17 @@ const CONNECTION_FLAGS = {
 };
 
 /**
- * Parse an example's flags: the connection flags, --dry-run, the example's own `options`, and
- * --help. Returns `{ values, positionals }`, or `{ exit }` with the code the script ends with
- * (usage printed).
+ * Parse an example's flags: the connection flags, --dry-run (unless `dryRun` is false: an example
+ * that changes nothing), the example's own `options`, and --help. Returns `{ values,
+ * positionals }`, or `{ exit }` with the code the script ends with (usage printed).
  */
-export function parseFlags(options, usage) {
+export function parseFlags(options, usage, { dryRun = true } = {}) {
   let parsed;
   try {
     parsed = parseArgs({
       options: {
         ...CONNECTION_FLAGS,
-        'dry-run': { type: 'boolean', default: false },
+        ...(dryRun ? { 'dry-run': { type: 'boolean', default: false } } : {}),
         ...options,
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -75,3 +75,6 @@ export function run(main) {
     },
   );
 }
+
+/** A value as the examples print it: text as it is, the rest as JSON (true, 3, null). */
+export const shown = (value) => (typeof value === 'string' ? value : JSON.stringify(value));

@@ -2,8 +2,11 @@
 
 /** Helper option (camelCase) → wire param, for every param whose two names differ. */
 export const PARAM_NAMES = Object.freeze({
+  departmentId: 'department_id',
   dryRun: 'dry_run',
+  groupId: 'group_id',
   includeTrashed: 'include_trashed',
+  invitationId: 'invitation_id',
   maxAssignedChat: 'max_assigned_chat',
   maxServedChat: 'max_served_chat',
   projectId: 'project_id',
@@ -12,11 +15,14 @@ export const PARAM_NAMES = Object.freeze({
   publicWebsite: 'public_website',
   userAvailable: 'user_available',
   userId: 'user_id',
+  userIds: 'user_ids',
 });
 
 /**
  * The method groups: for each helper, its wire method and whether it takes params
- * (`client.team.list(params, options)`) or not (`client.user.get(options)`).
+ * (`client.team.list(params, options)`) or not (`client.user.get(options)`); `progress`: it
+ * reports progress (`onProgress`); `pages`: it walks every page of the method, yielding the
+ * items of this field.
  */
 export const GROUPS = Object.freeze({
   auth: Object.freeze({
@@ -34,10 +40,49 @@ export const GROUPS = Object.freeze({
     get: Object.freeze({ method: 'team.get', params: true }),
     getByUser: Object.freeze({ method: 'team.getByUser', params: true }),
     me: Object.freeze({ method: 'team.me', params: true }),
+    available: Object.freeze({ method: 'team.available', params: true }),
     invite: Object.freeze({ method: 'team.invite', params: true }),
     updateMe: Object.freeze({ method: 'team.updateMe', params: true }),
     update: Object.freeze({ method: 'team.update', params: true }),
     leave: Object.freeze({ method: 'team.leave', params: true }),
     restore: Object.freeze({ method: 'team.restore', params: true }),
+    plan: Object.freeze({ method: 'team.plan', params: true }),
+    apply: Object.freeze({ method: 'team.apply', params: true, progress: true }),
+    unwatch: Object.freeze({ method: 'team.unwatch', params: true }),
   }),
+  invitation: Object.freeze({
+    list: Object.freeze({ method: 'invitation.list', params: true }),
+    get: Object.freeze({ method: 'invitation.get', params: true }),
+    update: Object.freeze({ method: 'invitation.update', params: true }),
+    resend: Object.freeze({ method: 'invitation.resend', params: true }),
+    cancel: Object.freeze({ method: 'invitation.cancel', params: true }),
+  }),
+  group: Object.freeze({
+    list: Object.freeze({ method: 'group.list', params: true }),
+    get: Object.freeze({ method: 'group.get', params: true }),
+    create: Object.freeze({ method: 'group.create', params: true }),
+    update: Object.freeze({ method: 'group.update', params: true }),
+    addMembers: Object.freeze({ method: 'group.addMembers', params: true }),
+    removeMembers: Object.freeze({ method: 'group.removeMembers', params: true }),
+    delete: Object.freeze({ method: 'group.delete', params: true }),
+  }),
+  department: Object.freeze({
+    list: Object.freeze({ method: 'department.list', params: true }),
+    get: Object.freeze({ method: 'department.get', params: true }),
+  }),
+  role: Object.freeze({
+    list: Object.freeze({ method: 'role.list', params: true }),
+  }),
+  activity: Object.freeze({
+    list: Object.freeze({ method: 'activity.list', params: true }),
+    iterate: Object.freeze({ method: 'activity.list', params: true, pages: 'activities' }),
+  }),
+  sandbox: Object.freeze({
+    signup: Object.freeze({ method: 'sandbox.signup', params: true }),
+  }),
+});
+
+/** The helpers the engine writes by hand, by group (streams rather than one answer). */
+export const ENGINE_HELPERS = Object.freeze({
+  team: Object.freeze(['watch']),
 });

@@ -4,7 +4,9 @@
 // calls resolve in whatever order the bridge answers. Cancellation (AbortSignal or timeout)
 // rejects locally at once and tells the bridge with `$/cancelRequest`; the bridge's late -32800
 // answer is dropped. When the process goes away every pending call rejects with BridgeClosed,
-// carrying the tail of its stderr, so no call can hang on a dead bridge.
+// carrying the tail of its stderr, so no call can hang on a dead bridge. Notifications from the
+// bridge (progress reports, a subscription's news) go to the listener of their route
+// (src/notices.js).
 
 import { spawn as spawnProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
@@ -12,7 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { GROUPS } from './api.js';
+import { ENGINE_HELPERS, GROUPS } from './api.js';
 import { BASIC_ENV_VARS, SETTINGS } from './environment.js';
 import {
   BridgeClosed,
@@ -20,10 +22,21 @@ import {
   CallTimeout,
   Cancelled,
   ConfigurationError,
+  InternalError,
   InvalidRequest,
   errorFromWire,
 } from './errors.js';
+import {
+  isSubscriptionId,
+  progressRoute,
+  refusesProgress,
+  routeOf,
+  subscriptionRoute,
+  withProgressToken,
+} from './notices.js';
+import { walkPages } from './pages.js';
 import { toWire } from './params.js';
+import { STREAMS } from './streams.js';
 
 const BUILD_HINT =
   'Install the package tarball built by `make dist` (it bundles the binary), or build the bridge ' +
@@ -234,8 +247,13 @@ export class TiledeskRPC extends EventEmitter {
     this._trace = typeof config.trace === 'function' ? config.trace : undefined;
 
     this._nextId = 1;
-    /** @type {Map<number, {method: string, ok: (r: any) => void, fail: (e: Error) => void}>} */
+    /** @type {Map<number, {method: string, onAnswer?: (r: any) => void, ok: (r: any) => void, fail: (e: Error) => void}>} */
     this._pending = new Map();
+    /**
+     * Route (src/notices.js) → who takes its notifications, and is told when the bridge is gone.
+     * @type {Map<string, {notice: (method: string, params: any) => void, end: (error: Error) => void}>}
+     */
+    this._listeners = new Map();
     /** Ids cancelled by us whose late answer is still to come and must be dropped. */
     this._cancelled = new Set();
     this._stdoutBuffer = '';
@@ -275,10 +293,11 @@ export class TiledeskRPC extends EventEmitter {
 
     for (const [group, methods] of Object.entries(GROUPS)) {
       const helpers = {};
-      for (const [name, { method, params }] of Object.entries(methods)) {
-        helpers[name] = params
-          ? (options, callOptions) => this._helper(method, options, callOptions)
-          : (callOptions) => this.call(method, undefined, callOptions);
+      for (const [name, spec] of Object.entries(methods)) helpers[name] = this._generatedHelper(spec);
+      for (const name of ENGINE_HELPERS[group] || []) {
+        const make = STREAMS[group] && STREAMS[group][name];
+        if (!make) throw new Error(`the engine lacks its helper ${group}.${name}`);
+        helpers[name] = (options, callOptions) => make(this, options, callOptions);
       }
       this[group] = Object.freeze(helpers);
     }
@@ -307,11 +326,53 @@ export class TiledeskRPC extends EventEmitter {
   /**
    * Call one method. Params go on the wire as given (no key conversion); the result is what the
    * bridge answered. Rejects with a TiledeskRPCError subclass.
+   *
+   * `onProgress` asks for progress reports (`_meta.progressToken` is added to the params, which
+   * must then be an object) and is called with each report `{done, total, action}` while the call
+   * runs; an exception it throws cancels the call, which rejects with that exception. A bridge
+   * too old to report progress answers the call without reports.
    * @param {string} method
    * @param {object|any[]} [params]
-   * @param {{timeout?: number, signal?: AbortSignal}} [options]
+   * @param {{timeout?: number, signal?: AbortSignal, onProgress?: (report: any) => void}} [options]
    */
   call(method, params, options = {}) {
+    const attempt = this._call(method, params, options);
+    if (!options || typeof options.onProgress !== 'function') return attempt;
+    return attempt.catch((err) => {
+      if (!refusesProgress(err)) throw err;
+      return this._call(method, params, { ...options, onProgress: undefined });
+    });
+  }
+
+  /**
+   * Call a method that answers `{subscription, ...}` (`team.watch`) and then sends notifications
+   * naming that id. Resolves `{id, answer, cancel()}` once it answered. As the answer arrives,
+   * before the bridge's next line is read (so nothing is missed), `onAnswer(answer)` is called;
+   * then `onNotification(method, params)` takes each notification of the subscription, until
+   * `cancel()`; `onEnd(error)` is called if the bridge goes first. Ending the subscription on the
+   * bridge (`team.unwatch`) is the caller's part.
+   * @param {string} method
+   * @param {object} [params]
+   * @param {{timeout?: number, signal?: AbortSignal, onAnswer?: (answer: any) => void, onNotification: (method: string, params: any) => void, onEnd?: (error: Error) => void}} options
+   */
+  async subscribe(method, params, options) {
+    const { onAnswer = () => {}, onNotification, onEnd = () => {}, ...callOptions } = options;
+    let route;
+    const answer = await this._call(method, params, callOptions, (result) => {
+      const id = result && result.subscription;
+      if (!isSubscriptionId(id)) return;
+      onAnswer(result);
+      route = subscriptionRoute(id);
+      this._listen(route, { notice: onNotification, end: onEnd });
+    });
+    if (route === undefined) {
+      throw new InternalError(-32603, `${method} answered without a subscription id`, { retryable: false, result: answer });
+    }
+    return { id: answer.subscription, answer, cancel: () => this._unlisten(route) };
+  }
+
+  /** `call` without the fallback for bridges that predate progress; `onAnswer` sees a result first. */
+  _call(method, params, options, onAnswer) {
     return new Promise((resolve, reject) => {
       if (typeof method !== 'string' || method === '') {
         throw new TypeError('method must be a non-empty string');
@@ -319,28 +380,38 @@ export class TiledeskRPC extends EventEmitter {
       if (params !== undefined && (params === null || typeof params !== 'object')) {
         throw new TypeError('params must be an object or an array');
       }
-      const { timeout, signal } = options || {};
+      const { timeout, signal, onProgress } = options || {};
       const unavailable = this._unavailable(method);
       if (unavailable) return reject(unavailable);
       if (signal && signal.aborted) return reject(this._abortError(method, signal));
 
       const id = this._nextId++;
+      const token = onProgress ? `progress-${id}` : undefined;
+      const route = token && progressRoute(token);
       const message = { jsonrpc: '2.0', id, method };
-      if (params !== undefined) message.params = params;
+      if (token) message.params = withProgressToken(params, token);
+      else if (params !== undefined) message.params = params;
       const line = this._encode(message, method);
 
-      const job = this._job([id], method, timeout, signal, reject);
-      this._pending.set(id, {
-        method,
-        ok: (result) => {
-          job.done();
-          resolve(result);
-        },
-        fail: (error) => {
-          job.done();
-          reject(error);
-        },
-      });
+      const settle = (then) => (value) => {
+        job.done();
+        if (route) this._unlisten(route);
+        then(value);
+      };
+      const job = this._job([id], method, timeout, signal, settle(reject));
+      this._pending.set(id, { method, onAnswer, ok: settle(resolve), fail: settle(reject) });
+      if (route) {
+        this._listen(route, {
+          notice: (_, report) => {
+            try {
+              onProgress(report.value ?? {});
+            } catch (err) {
+              job.giveUp(err);
+            }
+          },
+          end: () => {},
+        });
+      }
       this._updateRef();
       this._write(line);
     });
@@ -493,6 +564,28 @@ export class TiledeskRPC extends EventEmitter {
 
   // ---- internals -------------------------------------------------------------------------
 
+  /** The helper of a row of GROUPS (src/api.js). */
+  _generatedHelper({ method, params, pages }) {
+    if (pages) return (options, callOptions) => walkPages(this, method, options, pages, callOptions);
+    if (params) return (options, callOptions) => this._helper(method, options, callOptions);
+    return (callOptions) => this.call(method, undefined, callOptions);
+  }
+
+  /** Hand `route`'s notifications to `listener` until `_unlisten`; at once `end` if the bridge is gone. */
+  _listen(route, listener) {
+    if (this._gone) {
+      listener.end(this._closedError('a subscription'));
+      return;
+    }
+    this._listeners.set(route, listener);
+    this._updateRef();
+  }
+
+  _unlisten(route) {
+    this._listeners.delete(route);
+    this._updateRef();
+  }
+
   /** A helper call: camelCase options to wire params; a bad argument rejects, never throws. */
   _helper(method, params, options) {
     let wire;
@@ -588,7 +681,7 @@ export class TiledeskRPC extends EventEmitter {
       onAbort = () => giveUp(this._abortError(method, signal));
       signal.addEventListener('abort', onAbort, { once: true });
     }
-    return { done };
+    return { done, giveUp };
   }
 
   _abortError(method, signal) {
@@ -656,8 +749,12 @@ export class TiledeskRPC extends EventEmitter {
     this._route(message);
   }
 
-  /** Settle the pending call this response answers; returns its entry. */
+  /** Settle the pending call this response answers (returns its entry), or route a notification. */
   _route(message) {
+    if (message && typeof message === 'object' && message.id === undefined && typeof message.method === 'string') {
+      this._notification(message);
+      return undefined;
+    }
     if (!message || typeof message !== 'object' || message.id === undefined || message.id === null) {
       this._unmatched(message);
       return undefined;
@@ -668,20 +765,31 @@ export class TiledeskRPC extends EventEmitter {
       return undefined;
     }
     this._pending.delete(message.id);
-    if (message.error !== undefined) entry.fail(errorFromWire(message.error));
-    else entry.ok(message.result);
+    if (message.error !== undefined) {
+      entry.fail(errorFromWire(message.error));
+    } else {
+      if (entry.onAnswer) entry.onAnswer(message.result);
+      entry.ok(message.result);
+    }
     this._updateRef();
     return entry;
+  }
+
+  _notification(message) {
+    const route = routeOf(message);
+    const listener = route === undefined ? undefined : this._listeners.get(route);
+    if (listener) listener.notice(message.method, message.params);
+    else this._unmatched(message);
   }
 
   _unmatched(message) {
     if (this.listenerCount('message') > 0) this.emit('message', message);
   }
 
-  /** Keep Node alive only while calls are pending or the client is closing. */
+  /** Keep Node alive only while calls are pending, something listens, or the client is closing. */
   _updateRef() {
     if (this._gone) return;
-    const needed = this._pending.size > 0 || this._closing;
+    const needed = this._pending.size > 0 || this._listeners.size > 0 || this._closing;
     const method = needed ? 'ref' : 'unref';
     const child = this._child;
     for (const handle of [child, child.stdin, child.stdout, child.stderr]) {
@@ -702,6 +810,9 @@ export class TiledeskRPC extends EventEmitter {
     this._pending.clear();
     this._cancelled.clear();
     for (const entry of pending) entry.fail(this._closedError(entry.batch ? 'batch' : entry.method));
+    const listeners = [...this._listeners.values()];
+    this._listeners.clear();
+    for (const listener of listeners) listener.end(this._closedError('a subscription'));
     for (const s of [this._child.stdin, this._child.stdout, this._child.stderr]) {
       try {
         s.destroy();

@@ -80,6 +80,27 @@ export class BridgeClosed extends TiledeskRPCError {
 /** Code used by BridgeClosed: never sent by the bridge, chosen in the implementation-defined range. */
 BridgeClosed.CODE = -32099;
 
+/**
+ * A poll of a watch failed (`team.watchError`, sent once per streak of failures); the bridge goes
+ * on polling. `code`, `message` and `data` are the failure's; `error` is the same failure as the
+ * class of its code, `subscription` the watch's id.
+ */
+export class WatchError extends TiledeskRPCError {
+  /**
+   * @param {{code: number, message: string, data?: unknown}} error
+   * @param {string|number|undefined} subscription
+   */
+  constructor(error, subscription) {
+    super(error.code, error.message, error.data);
+    this.subscription = subscription;
+  }
+
+  /** The failure as the TiledeskRPCError subclass of its code. */
+  get error() {
+    return errorFromWire({ code: this.code, message: this.message, data: this.data });
+  }
+}
+
 /** Thrown by `TiledeskRPC.spawn` when the executable cannot be found or started. */
 export class BridgeNotFound extends Error {
   /**

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shlex
+import shutil
 import sys
+import tempfile
 import threading
 import unittest
 from pathlib import Path
-from typing import Any, Callable, List
+from typing import Any, Callable, List, Optional
 
 from tiledesk_rpc import AsyncTiledeskRPC, TiledeskRPC
 
@@ -79,6 +83,22 @@ def fake(script: str, *args: str, **kwargs: Any) -> TiledeskRPC:
 def async_fake(script: str, *args: str, **kwargs: Any) -> AsyncTiledeskRPC:
     kwargs.setdefault("timeout", 15)
     return AsyncTiledeskRPC(sys.executable, extra_args=[str(FAKES / script), *args], **kwargs)
+
+
+def fake_binary(script: str) -> str:
+    """An executable running one of the fakes (for the examples' ``--binary``); removed at exit."""
+    global _fake_binaries
+    if _fake_binaries is None:
+        _fake_binaries = tempfile.mkdtemp(prefix="tiledesk-rpc-fakes-")
+        atexit.register(shutil.rmtree, _fake_binaries, True)
+    path = os.path.join(_fake_binaries, script.replace(".py", ""))
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(f'#!/bin/sh\nexec {shlex.quote(sys.executable)} {shlex.quote(str(FAKES / script))} "$@"\n')
+    os.chmod(path, 0o755)
+    return path
+
+
+_fake_binaries: Optional[str] = None
 
 
 def email_of(teammate: Any) -> Any:

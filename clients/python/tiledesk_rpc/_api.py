@@ -7,12 +7,25 @@ Each helper sends only the params the caller gave (``None`` means omitted).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, List, Literal, Mapping, Optional, Tuple, Type, Union, cast, overload
+from typing import TYPE_CHECKING, Any, AsyncIterator, Dict, Iterator, List, Literal, Mapping, Optional, Sequence, Tuple, Type, Union, cast, overload
 
+from ._paging import aiterate_pages, iterate_pages
+from ._progress import ProgressCallback
+from ._streams import AsyncTeamStreams, TeamStreams
 from .types import (
+    Activity,
+    ActivityPage,
+    Availability,
+    Department,
     DryRunResult,
+    Empty,
+    Group,
+    Invitation,
     InviteResult,
     Membership,
+    Role,
+    RosterApplied,
+    RosterPlan,
     SignInResult,
     Teammate,
     User,
@@ -20,7 +33,7 @@ from .types import (
 
 if TYPE_CHECKING:
     from ._batch import BatchItem
-    from ._callers import _AsyncCaller, _BatchCaller, _SyncCaller
+    from ._callers import _AsyncCaller, _AsyncSubscriber, _BatchCaller, _SyncCaller, _SyncSubscriber
 
 
 def _params(values: Dict[str, Any]) -> Optional[Dict[str, Any]]:
@@ -190,12 +203,12 @@ class ProjectAPI:
         return self._c.call("project.list", None, timeout=timeout)  # type: ignore[no-any-return]
 
 
-class TeamAPI:
+class TeamAPI(TeamStreams):
     """``team.*``: The project's teammates: read them, invite people, change roles and availability, remove and restore."""
 
     __slots__ = ("_c",)
 
-    def __init__(self, caller: _SyncCaller) -> None:
+    def __init__(self, caller: _SyncSubscriber) -> None:
         self._c = caller
 
     def list(
@@ -301,6 +314,40 @@ class TeamAPI:
         }
         return self._c.call("team.me", _params(params), timeout=timeout)  # type: ignore[no-any-return]
 
+    def available(
+        self,
+        project_id: Optional[str] = None,
+        *,
+        department_id: Optional[str] = None,
+        department: Optional[str] = None,
+        timeout: Optional[float] = None,
+    ) -> Availability:
+        """Who can take a chat now (optionally for a department).
+
+        Answers {open, available, busy}: open from the project's operating hours; available = active, not
+        trashed, available agents-team members who are not at their chat limit (of the department's group when
+        department_id is given); busy = the same, but at their limit. The rules are routing's own; when open
+        is false no chat is routed to anyone. A department routing to a disabled group is 409 and to a missing
+        group 404, saying which. Read-only.
+
+        Args:
+            project_id: The project (24-hex id). Optional when a default project is configured.
+            department_id: Only agents who take this department's chats (its group's members; a department
+                without a group means the whole team).
+            department: The same by the department's name (case aside), so one call answers "who can take a
+                Support chat?".
+            timeout: seconds to wait (default: the client's); on expiry the call is cancelled on the bridge
+                and :class:`~tiledesk_rpc.CallTimeout` is raised
+
+        JSON-RPC ``team.available``; HTTP ``GET /projects/{pid}/isopen``; ``GET /{pid}/project_users``; ``GET /{pid}/departments/{id}``; ``GET /{pid}/groups/{id}``; ``GET /{pid}/departments/allstatus``.
+        """
+        params = {
+            "project_id": project_id,
+            "department_id": department_id,
+            "department": department,
+        }
+        return self._c.call("team.available", _params(params), timeout=timeout)  # type: ignore[no-any-return]
+
     @overload
     def invite(
         self,
@@ -352,10 +399,13 @@ class TeamAPI:
 
         Invites an email address to the project as agent, supervisor or admin. A registered user is added at
         once ({"status": "added", "teammate"}); an unknown address gets a pending invitation ({"status":
-        "pending", "invitation"}). An existing member is a 409 conflict, or with ensure: true {"status":
-        "existing", "teammate"}. Sends an email; use dry_run to check first. The bridge assigns only agent,
-        supervisor and admin: never owner, and no custom role (on this server a member with a custom role
-        passes every role check, owner-only ones included).
+        "pending", "invitation"}). An existing member, or an address already invited, is a 409 conflict; with
+        ensure: true it is success instead and nothing is sent: {"status": "existing", "teammate", "existing":
+        true} or {"status": "pending", "invitation", "existing": true}, with "role_matches": false when its
+        role differs from the one asked. So an onboarding script can be re-run safely. Sends an email; use
+        dry_run to check first. The bridge assigns only agent, supervisor and admin: never owner, and no
+        custom role (on this server a member with a custom role passes every role check, owner-only ones
+        included).
 
         Args:
             email: The person's email address.
@@ -698,12 +748,1017 @@ class TeamAPI:
         }
         return self._c.call("team.restore", _params(params), timeout=timeout)  # type: ignore[no-any-return]
 
+    def plan(
+        self,
+        roster: Sequence[Mapping[str, Any]],
+        project_id: Optional[str] = None,
+        *,
+        absent: Optional[Literal["keep", "disable", "trash"]] = None,
+        invitations: Optional[Literal["keep", "cancel"]] = None,
+        groups: Optional[Literal["add", "exact"]] = None,
+        timeout: Optional[float] = None,
+    ) -> RosterPlan:
+        """Compare the team with a roster: the actions that would make it match.
+
+        Reads the team (trashed members included), the pending invitations and the groups once, and answers
+        the actions that would make the team match the roster, in the order team.apply takes them (invite,
+        restore, update, update_invitation, add_to_group, remove_from_group, disable, trash,
+        cancel_invitation), each with its changes {field: {from, to}}; plus how many entries need nothing, and
+        a fingerprint of what was read. Changes nothing. The owner and the caller are never changed (reported
+        as skipped). A trashed teammate on the roster is restored, a disabled one made active. Groups hold
+        user ids, so a person only invited waits (listed under waiting) until they sign up; a later apply adds
+        them.
+
+        Args:
+            roster: What the team should be: one entry per person, {email, role (agent, supervisor or admin),
+                user_available?, max_assigned_chat?, groups? (names or ids)}. Emails compare without case;
+                each person once.
+            project_id: The project (24-hex id). Optional when a default project is configured.
+            absent: Active teammates not on the roster: keep (default), disable or trash.
+            invitations: Pending invitations of addresses not on the roster: keep (default) or cancel.
+            groups: add (default): put roster people in their groups; exact: also take out of each group the
+                roster names anyone for whoever is not listed for it.
+            timeout: seconds to wait (default: the client's); on expiry the call is cancelled on the bridge
+                and :class:`~tiledesk_rpc.CallTimeout` is raised
+
+        JSON-RPC ``team.plan``; HTTP ``GET /{pid}/project_users``; ``GET /{pid}/pendinginvitations``; ``GET /{pid}/groups``; ``GET /users``.
+        """
+        params = {
+            "project_id": project_id,
+            "roster": roster,
+            "absent": absent,
+            "invitations": invitations,
+            "groups": groups,
+        }
+        return self._c.call("team.plan", _params(params), timeout=timeout)  # type: ignore[no-any-return]
+
+    @overload
+    def apply(
+        self,
+        roster: Sequence[Mapping[str, Any]],
+        project_id: Optional[str] = None,
+        *,
+        absent: Optional[Literal["keep", "disable", "trash"]] = ...,
+        invitations: Optional[Literal["keep", "cancel"]] = ...,
+        groups: Optional[Literal["add", "exact"]] = ...,
+        fingerprint: Optional[str] = ...,
+        dry_run: Literal[True],
+        on_progress: Optional[ProgressCallback] = ...,
+        timeout: Optional[float] = ...,
+    ) -> RosterPlan: ...
+    @overload
+    def apply(
+        self,
+        roster: Sequence[Mapping[str, Any]],
+        project_id: Optional[str] = None,
+        *,
+        absent: Optional[Literal["keep", "disable", "trash"]] = ...,
+        invitations: Optional[Literal["keep", "cancel"]] = ...,
+        groups: Optional[Literal["add", "exact"]] = ...,
+        fingerprint: Optional[str] = ...,
+        dry_run: Literal[False, None] = None,
+        on_progress: Optional[ProgressCallback] = ...,
+        timeout: Optional[float] = ...,
+    ) -> RosterApplied: ...
+    @overload
+    def apply(
+        self,
+        roster: Sequence[Mapping[str, Any]],
+        project_id: Optional[str] = None,
+        *,
+        absent: Optional[Literal["keep", "disable", "trash"]] = ...,
+        invitations: Optional[Literal["keep", "cancel"]] = ...,
+        groups: Optional[Literal["add", "exact"]] = ...,
+        fingerprint: Optional[str] = ...,
+        dry_run: Optional[bool] = ...,
+        on_progress: Optional[ProgressCallback] = ...,
+        timeout: Optional[float] = ...,
+    ) -> Union[RosterApplied, RosterPlan]: ...
+    def apply(
+        self,
+        roster: Sequence[Mapping[str, Any]],
+        project_id: Optional[str] = None,
+        *,
+        absent: Optional[Literal["keep", "disable", "trash"]] = None,
+        invitations: Optional[Literal["keep", "cancel"]] = None,
+        groups: Optional[Literal["add", "exact"]] = None,
+        fingerprint: Optional[str] = None,
+        dry_run: Optional[bool] = None,
+        on_progress: Optional[ProgressCallback] = None,
+        timeout: Optional[float] = None,
+    ) -> Union[RosterApplied, RosterPlan]:
+        """Make the team match a roster: plan, then apply in a safe order.
+
+        Reads and plans as team.plan does; with a fingerprint, refuses (409, the fresh plan in data.plan,
+        nothing changed) when the team moved since. Then applies the actions in the safe order (invites and
+        restores, updates, group changes, disables, trashes and cancels), one request each, under the shared
+        rate limit, going on past a failed action, and answers {applied, failed, unchanged, summary}. Applying
+        the same roster again finds nothing to do. A request carrying _meta.progressToken gets progress
+        notifications. A cancel stops new actions from starting and answers -32800 with what was applied
+        (data.applied). dry_run answers the plan. The owner and the caller are never changed (reported as
+        skipped). A trashed teammate on the roster is restored, a disabled one made active. Groups hold user
+        ids, so a person only invited waits (listed under waiting) until they sign up; a later apply adds
+        them.
+
+        Args:
+            roster: What the team should be: one entry per person, {email, role (agent, supervisor or admin),
+                user_available?, max_assigned_chat?, groups? (names or ids)}. Emails compare without case;
+                each person once.
+            project_id: The project (24-hex id). Optional when a default project is configured.
+            absent: Active teammates not on the roster: keep (default), disable or trash.
+            invitations: Pending invitations of addresses not on the roster: keep (default) or cancel.
+            groups: add (default): put roster people in their groups; exact: also take out of each group the
+                roster names anyone for whoever is not listed for it.
+            fingerprint: The plan's fingerprint: apply only if the team is still as the plan saw it (else 409
+                with the fresh plan in data.plan).
+            dry_run: Validate and check as the real call would, but send no change; the result describes the
+                request instead.
+            on_progress: called with each progress report ``{done, total, action}`` while the call runs, in
+                the thread (or task) that waits for it; an exception it raises cancels the call and is raised
+                here
+            timeout: seconds to wait (default: the client's); on expiry the call is cancelled on the bridge
+                and :class:`~tiledesk_rpc.CallTimeout` is raised
+
+        JSON-RPC ``team.apply``; HTTP ``GET /{pid}/project_users``; ``GET /{pid}/pendinginvitations``; ``GET /{pid}/groups``; ``GET /users``; ``POST /{pid}/project_users/invite``; ``PUT /{pid}/project_users/{id}/restore``; ``PUT /{pid}/project_users/{id}``; ``PUT /{pid}/pendinginvitations/{id}``; ``PUT /{pid}/groups/{id}``; ``DELETE /{pid}/project_users/{id}``; ``DELETE /{pid}/pendinginvitations/{id}``.
+        """
+        params = {
+            "project_id": project_id,
+            "roster": roster,
+            "absent": absent,
+            "invitations": invitations,
+            "groups": groups,
+            "fingerprint": fingerprint,
+            "dry_run": dry_run,
+        }
+        return self._c.call("team.apply", _params(params), timeout=timeout, on_progress=on_progress)  # type: ignore[no-any-return]
+
+    def unwatch(self, subscription: str, *, timeout: Optional[float] = None) -> Empty:
+        """Stop a team watch.
+
+        Ends a subscription of team.watch; answers {}. An unknown subscription is -32602.
+
+        Args:
+            subscription: The subscription team.watch answered.
+            timeout: seconds to wait (default: the client's); on expiry the call is cancelled on the bridge
+                and :class:`~tiledesk_rpc.CallTimeout` is raised
+
+        JSON-RPC ``team.unwatch``.
+        """
+        params = {
+            "subscription": subscription,
+        }
+        return self._c.call("team.unwatch", _params(params), timeout=timeout)  # type: ignore[no-any-return]
+
+
+class InvitationAPI:
+    """``invitation.*``: Pending invitations: people invited who have not signed up yet; list, fix the role, resend or cancel."""
+
+    __slots__ = ("_c",)
+
+    def __init__(self, caller: _SyncCaller) -> None:
+        self._c = caller
+
+    def list(self, project_id: Optional[str] = None, *, timeout: Optional[float] = None) -> List[Invitation]:
+        """The project's pending invitations.
+
+        Lists the invitations of the project waiting for their person to sign up: email, role, who invited and
+        when. Read-only.
+
+        Args:
+            project_id: The project (24-hex id). Optional when a default project is configured.
+            timeout: seconds to wait (default: the client's); on expiry the call is cancelled on the bridge
+                and :class:`~tiledesk_rpc.CallTimeout` is raised
+
+        JSON-RPC ``invitation.list``; HTTP ``GET /{pid}/pendinginvitations``.
+        """
+        params = {
+            "project_id": project_id,
+        }
+        return self._c.call("invitation.list", _params(params), timeout=timeout)  # type: ignore[no-any-return]
+
+    def get(
+        self,
+        invitation_id: str,
+        project_id: Optional[str] = None,
+        *,
+        timeout: Optional[float] = None,
+    ) -> Invitation:
+        """One pending invitation.
+
+        Returns one pending invitation of the project. An invitation of another project is 404. Read-only.
+
+        Args:
+            invitation_id: The invitation's id (24-hex).
+            project_id: The project (24-hex id). Optional when a default project is configured.
+            timeout: seconds to wait (default: the client's); on expiry the call is cancelled on the bridge
+                and :class:`~tiledesk_rpc.CallTimeout` is raised
+
+        JSON-RPC ``invitation.get``; HTTP ``GET /{pid}/pendinginvitations/{id}``.
+        """
+        params = {
+            "project_id": project_id,
+            "invitation_id": invitation_id,
+        }
+        return self._c.call("invitation.get", _params(params), timeout=timeout)  # type: ignore[no-any-return]
+
+    @overload
+    def update(
+        self,
+        invitation_id: str,
+        role: Literal["agent", "supervisor", "admin"],
+        project_id: Optional[str] = None,
+        *,
+        dry_run: Literal[True],
+        timeout: Optional[float] = ...,
+    ) -> DryRunResult: ...
+    @overload
+    def update(
+        self,
+        invitation_id: str,
+        role: Literal["agent", "supervisor", "admin"],
+        project_id: Optional[str] = None,
+        *,
+        dry_run: Literal[False, None] = None,
+        timeout: Optional[float] = ...,
+    ) -> Invitation: ...
+    @overload
+    def update(
+        self,
+        invitation_id: str,
+        role: Literal["agent", "supervisor", "admin"],
+        project_id: Optional[str] = None,
+        *,
+        dry_run: Optional[bool] = ...,
+        timeout: Optional[float] = ...,
+    ) -> Union[Invitation, DryRunResult]: ...
+    def update(
+        self,
+        invitation_id: str,
+        role: Literal["agent", "supervisor", "admin"],
+        project_id: Optional[str] = None,
+        *,
+        dry_run: Optional[bool] = None,
+        timeout: Optional[float] = None,
+    ) -> Union[Invitation, DryRunResult]:
+        """Change the role a pending invitation gives.
+
+        Changes the role the invited person gets on signing up (agent, supervisor or admin; never owner). The
+        bridge reads the invitation first (404 unless it is in the project) and sends its email back with the
+        new role, because the server clears every field a change leaves out. The bridge assigns only agent,
+        supervisor and admin: never owner, and no custom role (on this server a member with a custom role
+        passes every role check, owner-only ones included).
+
+        Args:
+            invitation_id: The invitation's id (24-hex).
+            role: The role the person gets on signing up: agent, supervisor or admin.
+            project_id: The project (24-hex id). Optional when a default project is configured.
+            dry_run: Validate and check as the real call would, but send no change; the result describes the
+                request instead.
+            timeout: seconds to wait (default: the client's); on expiry the call is cancelled on the bridge
+                and :class:`~tiledesk_rpc.CallTimeout` is raised
+
+        JSON-RPC ``invitation.update``; HTTP ``PUT /{pid}/pendinginvitations/{id}``; ``GET /{pid}/pendinginvitations/{id}``.
+        """
+        params = {
+            "project_id": project_id,
+            "invitation_id": invitation_id,
+            "role": role,
+            "dry_run": dry_run,
+        }
+        return self._c.call("invitation.update", _params(params), timeout=timeout)  # type: ignore[no-any-return]
+
+    @overload
+    def resend(
+        self,
+        invitation_id: str,
+        project_id: Optional[str] = None,
+        *,
+        dry_run: Literal[True],
+        timeout: Optional[float] = ...,
+    ) -> DryRunResult: ...
+    @overload
+    def resend(
+        self,
+        invitation_id: str,
+        project_id: Optional[str] = None,
+        *,
+        dry_run: Literal[False, None] = None,
+        timeout: Optional[float] = ...,
+    ) -> Invitation: ...
+    @overload
+    def resend(
+        self,
+        invitation_id: str,
+        project_id: Optional[str] = None,
+        *,
+        dry_run: Optional[bool] = ...,
+        timeout: Optional[float] = ...,
+    ) -> Union[Invitation, DryRunResult]: ...
+    def resend(
+        self,
+        invitation_id: str,
+        project_id: Optional[str] = None,
+        *,
+        dry_run: Optional[bool] = None,
+        timeout: Optional[float] = None,
+    ) -> Union[Invitation, DryRunResult]:
+        """Send the invitation email again.
+
+        Sends the invitation email to its address again and returns the invitation. It sends an email, so it
+        is never retried where a repeat could send two. An invitation of another project is 404.
+
+        Args:
+            invitation_id: The invitation's id (24-hex).
+            project_id: The project (24-hex id). Optional when a default project is configured.
+            dry_run: Validate and check as the real call would, but send no change; the result describes the
+                request instead.
+            timeout: seconds to wait (default: the client's); on expiry the call is cancelled on the bridge
+                and :class:`~tiledesk_rpc.CallTimeout` is raised
+
+        JSON-RPC ``invitation.resend``; HTTP ``GET /{pid}/pendinginvitations/resendinvite/{id}``; ``GET /{pid}/pendinginvitations/{id}``.
+        """
+        params = {
+            "project_id": project_id,
+            "invitation_id": invitation_id,
+            "dry_run": dry_run,
+        }
+        return self._c.call("invitation.resend", _params(params), timeout=timeout)  # type: ignore[no-any-return]
+
+    @overload
+    def cancel(
+        self,
+        invitation_id: str,
+        project_id: Optional[str] = None,
+        *,
+        dry_run: Literal[True],
+        timeout: Optional[float] = ...,
+    ) -> DryRunResult: ...
+    @overload
+    def cancel(
+        self,
+        invitation_id: str,
+        project_id: Optional[str] = None,
+        *,
+        dry_run: Literal[False, None] = None,
+        timeout: Optional[float] = ...,
+    ) -> Invitation: ...
+    @overload
+    def cancel(
+        self,
+        invitation_id: str,
+        project_id: Optional[str] = None,
+        *,
+        dry_run: Optional[bool] = ...,
+        timeout: Optional[float] = ...,
+    ) -> Union[Invitation, DryRunResult]: ...
+    def cancel(
+        self,
+        invitation_id: str,
+        project_id: Optional[str] = None,
+        *,
+        dry_run: Optional[bool] = None,
+        timeout: Optional[float] = None,
+    ) -> Union[Invitation, DryRunResult]:
+        """Cancel a pending invitation.
+
+        Deletes a pending invitation of the project and returns it as it was; the person can no longer join by
+        signing up. An invitation of another project (or none at all) is 404: the server itself would answer
+        success for any id.
+
+        Args:
+            invitation_id: The invitation's id (24-hex).
+            project_id: The project (24-hex id). Optional when a default project is configured.
+            dry_run: Validate and check as the real call would, but send no change; the result describes the
+                request instead.
+            timeout: seconds to wait (default: the client's); on expiry the call is cancelled on the bridge
+                and :class:`~tiledesk_rpc.CallTimeout` is raised
+
+        JSON-RPC ``invitation.cancel``; HTTP ``DELETE /{pid}/pendinginvitations/{id}``; ``GET /{pid}/pendinginvitations/{id}``.
+        """
+        params = {
+            "project_id": project_id,
+            "invitation_id": invitation_id,
+            "dry_run": dry_run,
+        }
+        return self._c.call("invitation.cancel", _params(params), timeout=timeout)  # type: ignore[no-any-return]
+
+
+class GroupAPI:
+    """``group.*``: Groups: the teams departments route conversations to; create, rename, enable or disable, change members, delete."""
+
+    __slots__ = ("_c",)
+
+    def __init__(self, caller: _SyncCaller) -> None:
+        self._c = caller
+
+    def list(
+        self,
+        project_id: Optional[str] = None,
+        *,
+        member: Optional[str] = None,
+        timeout: Optional[float] = None,
+    ) -> List[Group]:
+        """The project's groups.
+
+        Lists the project's groups (disabled ones included, trashed ones left out), optionally only those a
+        user is a member of. Members are user ids. Read-only.
+
+        Args:
+            project_id: The project (24-hex id). Optional when a default project is configured.
+            member: Only groups this user (a user id, not a teammate id) is a member of.
+            timeout: seconds to wait (default: the client's); on expiry the call is cancelled on the bridge
+                and :class:`~tiledesk_rpc.CallTimeout` is raised
+
+        JSON-RPC ``group.list``; HTTP ``GET /{pid}/groups``.
+        """
+        params = {
+            "project_id": project_id,
+            "member": member,
+        }
+        return self._c.call("group.list", _params(params), timeout=timeout)  # type: ignore[no-any-return]
+
+    def get(
+        self,
+        group_id: str,
+        project_id: Optional[str] = None,
+        *,
+        timeout: Optional[float] = None,
+    ) -> Group:
+        """One group.
+
+        Returns one group of the project with its members (user ids). A group of another project, or a trashed
+        one, is 404. Read-only.
+
+        Args:
+            group_id: The group's id (24-hex).
+            project_id: The project (24-hex id). Optional when a default project is configured.
+            timeout: seconds to wait (default: the client's); on expiry the call is cancelled on the bridge
+                and :class:`~tiledesk_rpc.CallTimeout` is raised
+
+        JSON-RPC ``group.get``; HTTP ``GET /{pid}/groups/{id}``.
+        """
+        params = {
+            "project_id": project_id,
+            "group_id": group_id,
+        }
+        return self._c.call("group.get", _params(params), timeout=timeout)  # type: ignore[no-any-return]
+
+    @overload
+    def create(
+        self,
+        name: str,
+        project_id: Optional[str] = None,
+        *,
+        members: Optional[Sequence[str]] = ...,
+        dry_run: Literal[True],
+        timeout: Optional[float] = ...,
+    ) -> DryRunResult: ...
+    @overload
+    def create(
+        self,
+        name: str,
+        project_id: Optional[str] = None,
+        *,
+        members: Optional[Sequence[str]] = ...,
+        dry_run: Literal[False, None] = None,
+        timeout: Optional[float] = ...,
+    ) -> Group: ...
+    @overload
+    def create(
+        self,
+        name: str,
+        project_id: Optional[str] = None,
+        *,
+        members: Optional[Sequence[str]] = ...,
+        dry_run: Optional[bool] = ...,
+        timeout: Optional[float] = ...,
+    ) -> Union[Group, DryRunResult]: ...
+    def create(
+        self,
+        name: str,
+        project_id: Optional[str] = None,
+        *,
+        members: Optional[Sequence[str]] = None,
+        dry_run: Optional[bool] = None,
+        timeout: Optional[float] = None,
+    ) -> Union[Group, DryRunResult]:
+        """Create a group.
+
+        Creates a group in the project, optionally with members (user ids). Every member must be a teammate of
+        the project (not trashed), else 404 naming the id, and nothing is created.
+
+        Args:
+            name: The group's name (1 to 200 characters).
+            project_id: The project (24-hex id). Optional when a default project is configured.
+            members: The members' user ids (24-hex; not teammate ids); each must be a teammate of the project.
+            dry_run: Validate and check as the real call would, but send no change; the result describes the
+                request instead.
+            timeout: seconds to wait (default: the client's); on expiry the call is cancelled on the bridge
+                and :class:`~tiledesk_rpc.CallTimeout` is raised
+
+        JSON-RPC ``group.create``; HTTP ``POST /{pid}/groups``; ``GET /{pid}/project_users``.
+        """
+        params = {
+            "project_id": project_id,
+            "name": name,
+            "members": members,
+            "dry_run": dry_run,
+        }
+        return self._c.call("group.create", _params(params), timeout=timeout)  # type: ignore[no-any-return]
+
+    @overload
+    def update(
+        self,
+        group_id: str,
+        project_id: Optional[str] = None,
+        *,
+        name: Optional[str] = ...,
+        attributes: Optional[Mapping[str, Any]] = ...,
+        enabled: Optional[bool] = ...,
+        dry_run: Literal[True],
+        timeout: Optional[float] = ...,
+    ) -> DryRunResult: ...
+    @overload
+    def update(
+        self,
+        group_id: str,
+        project_id: Optional[str] = None,
+        *,
+        name: Optional[str] = ...,
+        attributes: Optional[Mapping[str, Any]] = ...,
+        enabled: Optional[bool] = ...,
+        dry_run: Literal[False, None] = None,
+        timeout: Optional[float] = ...,
+    ) -> Group: ...
+    @overload
+    def update(
+        self,
+        group_id: str,
+        project_id: Optional[str] = None,
+        *,
+        name: Optional[str] = ...,
+        attributes: Optional[Mapping[str, Any]] = ...,
+        enabled: Optional[bool] = ...,
+        dry_run: Optional[bool] = ...,
+        timeout: Optional[float] = ...,
+    ) -> Union[Group, DryRunResult]: ...
+    def update(
+        self,
+        group_id: str,
+        project_id: Optional[str] = None,
+        *,
+        name: Optional[str] = None,
+        attributes: Optional[Mapping[str, Any]] = None,
+        enabled: Optional[bool] = None,
+        dry_run: Optional[bool] = None,
+        timeout: Optional[float] = None,
+    ) -> Union[Group, DryRunResult]:
+        """Rename, change attributes, or enable/disable a group.
+
+        Changes a group of the project: name and attributes, or enabled (routing skips a disabled group). Each
+        call sends one change, so enabled cannot be combined with the others. Disabling a group a department
+        routes to is 409; a group outside the project or trashed is 404.
+
+        Args:
+            group_id: The group's id (24-hex).
+            project_id: The project (24-hex id). Optional when a default project is configured.
+            name: A new name (1 to 200 characters).
+            attributes: Custom attributes; replaces the whole object.
+            enabled: Enable (true) or disable (false) the group; routing skips disabled groups. Not together
+                with name or attributes (each is its own request).
+            dry_run: Validate and check as the real call would, but send no change; the result describes the
+                request instead.
+            timeout: seconds to wait (default: the client's); on expiry the call is cancelled on the bridge
+                and :class:`~tiledesk_rpc.CallTimeout` is raised
+
+        JSON-RPC ``group.update``; HTTP ``PUT /{pid}/groups/{id}``; ``PUT /{pid}/groups/enable/{id}``; ``PUT /{pid}/groups/disable/{id}``; ``GET /{pid}/groups/{id}``; ``GET /{pid}/departments/allstatus``.
+        """
+        params = {
+            "project_id": project_id,
+            "group_id": group_id,
+            "name": name,
+            "attributes": attributes,
+            "enabled": enabled,
+            "dry_run": dry_run,
+        }
+        return self._c.call("group.update", _params(params), timeout=timeout)  # type: ignore[no-any-return]
+
+    @overload
+    def add_members(
+        self,
+        group_id: str,
+        user_ids: Sequence[str],
+        project_id: Optional[str] = None,
+        *,
+        dry_run: Literal[True],
+        timeout: Optional[float] = ...,
+    ) -> DryRunResult: ...
+    @overload
+    def add_members(
+        self,
+        group_id: str,
+        user_ids: Sequence[str],
+        project_id: Optional[str] = None,
+        *,
+        dry_run: Literal[False, None] = None,
+        timeout: Optional[float] = ...,
+    ) -> Group: ...
+    @overload
+    def add_members(
+        self,
+        group_id: str,
+        user_ids: Sequence[str],
+        project_id: Optional[str] = None,
+        *,
+        dry_run: Optional[bool] = ...,
+        timeout: Optional[float] = ...,
+    ) -> Union[Group, DryRunResult]: ...
+    def add_members(
+        self,
+        group_id: str,
+        user_ids: Sequence[str],
+        project_id: Optional[str] = None,
+        *,
+        dry_run: Optional[bool] = None,
+        timeout: Optional[float] = None,
+    ) -> Union[Group, DryRunResult]:
+        """Add members to a group.
+
+        Adds users (user ids, each a teammate of the project, else 404 naming the id) to a group; ids already
+        there are not doubled, and when nothing changes nothing is sent. The server replaces the whole member
+        list on each change and offers no condition, so two writers changing the same group at once can lose
+        one update; the bridge keeps the window to one read and one write.
+
+        Args:
+            group_id: The group's id (24-hex).
+            user_ids: User ids (24-hex; not teammate ids), at least one.
+            project_id: The project (24-hex id). Optional when a default project is configured.
+            dry_run: Validate and check as the real call would, but send no change; the result describes the
+                request instead.
+            timeout: seconds to wait (default: the client's); on expiry the call is cancelled on the bridge
+                and :class:`~tiledesk_rpc.CallTimeout` is raised
+
+        JSON-RPC ``group.addMembers``; HTTP ``PUT /{pid}/groups/{id}``; ``GET /{pid}/groups/{id}``; ``GET /{pid}/project_users``.
+        """
+        params = {
+            "project_id": project_id,
+            "group_id": group_id,
+            "user_ids": user_ids,
+            "dry_run": dry_run,
+        }
+        return self._c.call("group.addMembers", _params(params), timeout=timeout)  # type: ignore[no-any-return]
+
+    @overload
+    def remove_members(
+        self,
+        group_id: str,
+        user_ids: Sequence[str],
+        project_id: Optional[str] = None,
+        *,
+        dry_run: Literal[True],
+        timeout: Optional[float] = ...,
+    ) -> DryRunResult: ...
+    @overload
+    def remove_members(
+        self,
+        group_id: str,
+        user_ids: Sequence[str],
+        project_id: Optional[str] = None,
+        *,
+        dry_run: Literal[False, None] = None,
+        timeout: Optional[float] = ...,
+    ) -> Group: ...
+    @overload
+    def remove_members(
+        self,
+        group_id: str,
+        user_ids: Sequence[str],
+        project_id: Optional[str] = None,
+        *,
+        dry_run: Optional[bool] = ...,
+        timeout: Optional[float] = ...,
+    ) -> Union[Group, DryRunResult]: ...
+    def remove_members(
+        self,
+        group_id: str,
+        user_ids: Sequence[str],
+        project_id: Optional[str] = None,
+        *,
+        dry_run: Optional[bool] = None,
+        timeout: Optional[float] = None,
+    ) -> Union[Group, DryRunResult]:
+        """Remove members from a group.
+
+        Removes users (user ids) from a group; ids not in it are ignored, and when nothing changes nothing is
+        sent. The server replaces the whole member list on each change and offers no condition, so two writers
+        changing the same group at once can lose one update; the bridge keeps the window to one read and one
+        write.
+
+        Args:
+            group_id: The group's id (24-hex).
+            user_ids: User ids (24-hex; not teammate ids), at least one.
+            project_id: The project (24-hex id). Optional when a default project is configured.
+            dry_run: Validate and check as the real call would, but send no change; the result describes the
+                request instead.
+            timeout: seconds to wait (default: the client's); on expiry the call is cancelled on the bridge
+                and :class:`~tiledesk_rpc.CallTimeout` is raised
+
+        JSON-RPC ``group.removeMembers``; HTTP ``PUT /{pid}/groups/{id}``; ``GET /{pid}/groups/{id}``.
+        """
+        params = {
+            "project_id": project_id,
+            "group_id": group_id,
+            "user_ids": user_ids,
+            "dry_run": dry_run,
+        }
+        return self._c.call("group.removeMembers", _params(params), timeout=timeout)  # type: ignore[no-any-return]
+
+    @overload
+    def delete(
+        self,
+        group_id: str,
+        project_id: Optional[str] = None,
+        *,
+        force: Optional[bool] = ...,
+        dry_run: Literal[True],
+        timeout: Optional[float] = ...,
+    ) -> DryRunResult: ...
+    @overload
+    def delete(
+        self,
+        group_id: str,
+        project_id: Optional[str] = None,
+        *,
+        force: Optional[bool] = ...,
+        dry_run: Literal[False, None] = None,
+        timeout: Optional[float] = ...,
+    ) -> Group: ...
+    @overload
+    def delete(
+        self,
+        group_id: str,
+        project_id: Optional[str] = None,
+        *,
+        force: Optional[bool] = ...,
+        dry_run: Optional[bool] = ...,
+        timeout: Optional[float] = ...,
+    ) -> Union[Group, DryRunResult]: ...
+    def delete(
+        self,
+        group_id: str,
+        project_id: Optional[str] = None,
+        *,
+        force: Optional[bool] = None,
+        dry_run: Optional[bool] = None,
+        timeout: Optional[float] = None,
+    ) -> Union[Group, DryRunResult]:
+        """Delete a group (trash it, or with force for good).
+
+        Trashes a group of the project (it leaves the lists), or with force: true deletes it for good, and
+        returns it as it was. A group a department routes to is 409; a group outside the project is 404, and
+        so is a trashed one unless force is given.
+
+        Args:
+            group_id: The group's id (24-hex).
+            project_id: The project (24-hex id). Optional when a default project is configured.
+            force: Delete for good instead of trashing.
+            dry_run: Validate and check as the real call would, but send no change; the result describes the
+                request instead.
+            timeout: seconds to wait (default: the client's); on expiry the call is cancelled on the bridge
+                and :class:`~tiledesk_rpc.CallTimeout` is raised
+
+        JSON-RPC ``group.delete``; HTTP ``DELETE /{pid}/groups/{id}``; ``GET /{pid}/groups/{id}``; ``GET /{pid}/departments/allstatus``.
+        """
+        params = {
+            "project_id": project_id,
+            "group_id": group_id,
+            "force": force,
+            "dry_run": dry_run,
+        }
+        return self._c.call("group.delete", _params(params), timeout=timeout)  # type: ignore[no-any-return]
+
+
+class DepartmentAPI:
+    """``department.*``: Departments: where conversations go, each to its group of agents or to the whole team."""
+
+    __slots__ = ("_c",)
+
+    def __init__(self, caller: _SyncCaller) -> None:
+        self._c = caller
+
+    def list(self, project_id: Optional[str] = None, *, timeout: Optional[float] = None) -> List[Department]:
+        """The project's departments.
+
+        Lists the project's departments as an agent sees them (visible and widget-hidden ones), each with its
+        routing and group (id_group; none means the whole team). Read-only.
+
+        Args:
+            project_id: The project (24-hex id). Optional when a default project is configured.
+            timeout: seconds to wait (default: the client's); on expiry the call is cancelled on the bridge
+                and :class:`~tiledesk_rpc.CallTimeout` is raised
+
+        JSON-RPC ``department.list``; HTTP ``GET /{pid}/departments/allstatus``.
+        """
+        params = {
+            "project_id": project_id,
+        }
+        return self._c.call("department.list", _params(params), timeout=timeout)  # type: ignore[no-any-return]
+
+    def get(
+        self,
+        department_id: str,
+        project_id: Optional[str] = None,
+        *,
+        timeout: Optional[float] = None,
+    ) -> Department:
+        """One department.
+
+        Returns one department of the project; one of another project is 404. Read-only.
+
+        Args:
+            department_id: The department's id (24-hex).
+            project_id: The project (24-hex id). Optional when a default project is configured.
+            timeout: seconds to wait (default: the client's); on expiry the call is cancelled on the bridge
+                and :class:`~tiledesk_rpc.CallTimeout` is raised
+
+        JSON-RPC ``department.get``; HTTP ``GET /{pid}/departments/{id}``.
+        """
+        params = {
+            "project_id": project_id,
+            "department_id": department_id,
+        }
+        return self._c.call("department.get", _params(params), timeout=timeout)  # type: ignore[no-any-return]
+
+
+class RoleAPI:
+    """``role.*``: Custom roles: named permission sets a project defines beside agent, supervisor, admin and owner."""
+
+    __slots__ = ("_c",)
+
+    def __init__(self, caller: _SyncCaller) -> None:
+        self._c = caller
+
+    def list(self, project_id: Optional[str] = None, *, timeout: Optional[float] = None) -> List[Role]:
+        """The project's custom roles.
+
+        Lists the project's custom roles with their permissions. The bridge never assigns one: on this server
+        a member with a custom role passes every role check, owner-only ones included. Read-only.
+
+        Args:
+            project_id: The project (24-hex id). Optional when a default project is configured.
+            timeout: seconds to wait (default: the client's); on expiry the call is cancelled on the bridge
+                and :class:`~tiledesk_rpc.CallTimeout` is raised
+
+        JSON-RPC ``role.list``; HTTP ``GET /{pid}/roles``.
+        """
+        params = {
+            "project_id": project_id,
+        }
+        return self._c.call("role.list", _params(params), timeout=timeout)  # type: ignore[no-any-return]
+
+
+class ActivityAPI:
+    """``activity.*``: The activity log: who changed what in the team, and when."""
+
+    __slots__ = ("_c",)
+
+    def __init__(self, caller: _SyncCaller) -> None:
+        self._c = caller
+
+    def list(
+        self,
+        project_id: Optional[str] = None,
+        *,
+        verbs: Optional[Sequence[Literal["PROJECT_USER_INVITE", "PROJECT_USER_UPDATE", "PROJECT_USER_DELETE", "PROJECT_USER_AVAILABILITY_SELF", "PROJECT_USER_AVAILABILITY_SYSTEM", "REQUEST_CREATE", "REQUEST_CLOSE", "REQUEST_ASSIGNED_AUTO", "REQUEST_ASSIGNED_SELF", "REQUEST_ASSIGNED_MANUAL", "REQUEST_UNASSIGNED", "LEAVE_CONVERSATION", "FAQ_KB_CREATE", "FAQ_KB_DELETE", "FAQ_KB_PUBLISH", "KB_NAMESPACE_CREATE", "KB_NAMESPACE_DELETE", "KB_CONTENTS_ADD", "KB_CONTENTS_DELETE", "KB_CONTENT_DELETE"]]] = None,
+        user_id: Optional[str] = None,
+        since: Optional[str] = None,
+        until: Optional[str] = None,
+        limit: Optional[int] = None,
+        page: Optional[int] = None,
+        timeout: Optional[float] = None,
+    ) -> ActivityPage:
+        """Who changed what in the team: the activity log.
+
+        Pages through the project's activity log, newest first: invitations, role and status changes,
+        availability changes, removals, each with who did it and when. Needs admin. The log keeps 30 days,
+        records nothing unless the server has activity history enabled (then it is simply empty), and never
+        records the default disable (team.leave without a mode), invitation changes (invitation.update,
+        resend, cancel, sign-ups) or group changes. Read-only.
+
+        Args:
+            project_id: The project (24-hex id). Optional when a default project is configured.
+            verbs: Which kinds of entry (default: the team verbs PROJECT_USER_INVITE, PROJECT_USER_UPDATE,
+                PROJECT_USER_DELETE, PROJECT_USER_AVAILABILITY_SELF, PROJECT_USER_AVAILABILITY_SYSTEM);
+                conversation and knowledge-base verbs are allowed too.
+            user_id: Only entries involving this user (a user id): as actor or as target.
+            since: From this day on (YYYY-MM-DD, whole day, the server's time zone).
+            until: Up to this day (YYYY-MM-DD, whole day); not before since.
+            limit: Entries per page, 1 to 100 (default 40).
+            page: The page, from 0 (newest first).
+            timeout: seconds to wait (default: the client's); on expiry the call is cancelled on the bridge
+                and :class:`~tiledesk_rpc.CallTimeout` is raised
+
+        JSON-RPC ``activity.list``; HTTP ``GET /{pid}/activities``.
+        """
+        params = {
+            "project_id": project_id,
+            "verbs": verbs,
+            "user_id": user_id,
+            "since": since,
+            "until": until,
+            "limit": limit,
+            "page": page,
+        }
+        return self._c.call("activity.list", _params(params), timeout=timeout)  # type: ignore[no-any-return]
+
+    def iterate(
+        self,
+        project_id: Optional[str] = None,
+        *,
+        verbs: Optional[Sequence[Literal["PROJECT_USER_INVITE", "PROJECT_USER_UPDATE", "PROJECT_USER_DELETE", "PROJECT_USER_AVAILABILITY_SELF", "PROJECT_USER_AVAILABILITY_SYSTEM", "REQUEST_CREATE", "REQUEST_CLOSE", "REQUEST_ASSIGNED_AUTO", "REQUEST_ASSIGNED_SELF", "REQUEST_ASSIGNED_MANUAL", "REQUEST_UNASSIGNED", "LEAVE_CONVERSATION", "FAQ_KB_CREATE", "FAQ_KB_DELETE", "FAQ_KB_PUBLISH", "KB_NAMESPACE_CREATE", "KB_NAMESPACE_DELETE", "KB_CONTENTS_ADD", "KB_CONTENTS_DELETE", "KB_CONTENT_DELETE"]]] = None,
+        user_id: Optional[str] = None,
+        since: Optional[str] = None,
+        until: Optional[str] = None,
+        limit: Optional[int] = None,
+        timeout: Optional[float] = None,
+    ) -> Iterator[Activity]:
+        """Every item ``activity.list`` pages through, from the first page until its ``count``.
+
+        Asks for the next page only when the items of the last are used up; an item seen on an earlier page
+        (the list moved meanwhile) is not repeated. ``timeout`` bounds each page.
+
+        Args:
+            project_id: The project (24-hex id). Optional when a default project is configured.
+            verbs: Which kinds of entry (default: the team verbs PROJECT_USER_INVITE, PROJECT_USER_UPDATE,
+                PROJECT_USER_DELETE, PROJECT_USER_AVAILABILITY_SELF, PROJECT_USER_AVAILABILITY_SYSTEM);
+                conversation and knowledge-base verbs are allowed too.
+            user_id: Only entries involving this user (a user id): as actor or as target.
+            since: From this day on (YYYY-MM-DD, whole day, the server's time zone).
+            until: Up to this day (YYYY-MM-DD, whole day); not before since.
+            limit: Entries per page, 1 to 100 (default 40).
+            timeout: seconds to wait (default: the client's); on expiry the call is cancelled on the bridge
+                and :class:`~tiledesk_rpc.CallTimeout` is raised
+
+        JSON-RPC ``activity.list``; HTTP ``GET /{pid}/activities``.
+        """
+        params = {
+            "project_id": project_id,
+            "verbs": verbs,
+            "user_id": user_id,
+            "since": since,
+            "until": until,
+            "limit": limit,
+        }
+        return iterate_pages(self._c, "activity.list", _params(params), "activities", timeout)
+
+
+class SandboxAPI:
+    """``sandbox.*``: Sandbox-only controls: act as someone else would (only with --sandbox)."""
+
+    __slots__ = ("_c",)
+
+    def __init__(self, caller: _SyncCaller) -> None:
+        self._c = caller
+
+    def signup(
+        self,
+        email: str,
+        *,
+        password: Optional[str] = None,
+        firstname: Optional[str] = None,
+        lastname: Optional[str] = None,
+        timeout: Optional[float] = None,
+    ) -> User:
+        """Sandbox only: a person signs up, turning their pending invitations into memberships.
+
+        Only with --sandbox (elsewhere -32601). Creates an account as the person would on Tiledesk's sign-up
+        page; the server then turns every pending invitation of that email into a membership with the
+        invitation's role, and removes the invitation. Returns the new user.
+
+        Args:
+            email: The new account's email address.
+            password: Its password (default demo-password).
+            firstname: First name (default New).
+            lastname: Last name (default Person).
+            timeout: seconds to wait (default: the client's); on expiry the call is cancelled on the bridge
+                and :class:`~tiledesk_rpc.CallTimeout` is raised
+
+        JSON-RPC ``sandbox.signup``; HTTP ``POST /auth/signup``.
+        """
+        params = {
+            "email": email,
+            "password": password,
+            "firstname": firstname,
+            "lastname": lastname,
+        }
+        return self._c.call("sandbox.signup", _params(params), timeout=timeout)  # type: ignore[no-any-return]
+
 
 class SyncGroups:
     """The method groups of :class:`~tiledesk_rpc.TiledeskRPC`."""
 
     def _mount_groups(self) -> None:
-        caller = cast("_SyncCaller", self)
+        caller = cast("_SyncSubscriber", self)
         self.auth = AuthAPI(caller)
         """``auth.*``: ``signin``"""
         self.user = UserAPI(caller)
@@ -711,7 +1766,19 @@ class SyncGroups:
         self.project = ProjectAPI(caller)
         """``project.*``: ``list``"""
         self.team = TeamAPI(caller)
-        """``team.*``: ``list``, ``get``, ``get_by_user``, ``me``, ``invite``, ``update_me``, ``update``, ``leave``, ``restore``"""
+        """``team.*``: ``list``, ``get``, ``get_by_user``, ``me``, ``available``, ``invite``, ``update_me``, ``update``, ``leave``, ``restore``, ``plan``, ``apply``, ``unwatch``, ``watch``"""
+        self.invitation = InvitationAPI(caller)
+        """``invitation.*``: ``list``, ``get``, ``update``, ``resend``, ``cancel``"""
+        self.group = GroupAPI(caller)
+        """``group.*``: ``list``, ``get``, ``create``, ``update``, ``add_members``, ``remove_members``, ``delete``"""
+        self.department = DepartmentAPI(caller)
+        """``department.*``: ``list``, ``get``"""
+        self.role = RoleAPI(caller)
+        """``role.*``: ``list``"""
+        self.activity = ActivityAPI(caller)
+        """``activity.*``: ``list``, ``iterate``"""
+        self.sandbox = SandboxAPI(caller)
+        """``sandbox.*``: ``signup``"""
 
 
 class AsyncAuthAPI:
@@ -875,12 +1942,12 @@ class AsyncProjectAPI:
         return await self._c.call("project.list", None, timeout=timeout)  # type: ignore[no-any-return]
 
 
-class AsyncTeamAPI:
+class AsyncTeamAPI(AsyncTeamStreams):
     """``team.*``: The project's teammates: read them, invite people, change roles and availability, remove and restore. (asyncio)"""
 
     __slots__ = ("_c",)
 
-    def __init__(self, caller: _AsyncCaller) -> None:
+    def __init__(self, caller: _AsyncSubscriber) -> None:
         self._c = caller
 
     async def list(
@@ -986,6 +2053,40 @@ class AsyncTeamAPI:
         }
         return await self._c.call("team.me", _params(params), timeout=timeout)  # type: ignore[no-any-return]
 
+    async def available(
+        self,
+        project_id: Optional[str] = None,
+        *,
+        department_id: Optional[str] = None,
+        department: Optional[str] = None,
+        timeout: Optional[float] = None,
+    ) -> Availability:
+        """Who can take a chat now (optionally for a department).
+
+        Answers {open, available, busy}: open from the project's operating hours; available = active, not
+        trashed, available agents-team members who are not at their chat limit (of the department's group when
+        department_id is given); busy = the same, but at their limit. The rules are routing's own; when open
+        is false no chat is routed to anyone. A department routing to a disabled group is 409 and to a missing
+        group 404, saying which. Read-only.
+
+        Args:
+            project_id: The project (24-hex id). Optional when a default project is configured.
+            department_id: Only agents who take this department's chats (its group's members; a department
+                without a group means the whole team).
+            department: The same by the department's name (case aside), so one call answers "who can take a
+                Support chat?".
+            timeout: seconds to wait (default: the client's); on expiry the call is cancelled on the bridge
+                and :class:`~tiledesk_rpc.CallTimeout` is raised
+
+        JSON-RPC ``team.available``; HTTP ``GET /projects/{pid}/isopen``; ``GET /{pid}/project_users``; ``GET /{pid}/departments/{id}``; ``GET /{pid}/groups/{id}``; ``GET /{pid}/departments/allstatus``.
+        """
+        params = {
+            "project_id": project_id,
+            "department_id": department_id,
+            "department": department,
+        }
+        return await self._c.call("team.available", _params(params), timeout=timeout)  # type: ignore[no-any-return]
+
     @overload
     async def invite(
         self,
@@ -1037,10 +2138,13 @@ class AsyncTeamAPI:
 
         Invites an email address to the project as agent, supervisor or admin. A registered user is added at
         once ({"status": "added", "teammate"}); an unknown address gets a pending invitation ({"status":
-        "pending", "invitation"}). An existing member is a 409 conflict, or with ensure: true {"status":
-        "existing", "teammate"}. Sends an email; use dry_run to check first. The bridge assigns only agent,
-        supervisor and admin: never owner, and no custom role (on this server a member with a custom role
-        passes every role check, owner-only ones included).
+        "pending", "invitation"}). An existing member, or an address already invited, is a 409 conflict; with
+        ensure: true it is success instead and nothing is sent: {"status": "existing", "teammate", "existing":
+        true} or {"status": "pending", "invitation", "existing": true}, with "role_matches": false when its
+        role differs from the one asked. So an onboarding script can be re-run safely. Sends an email; use
+        dry_run to check first. The bridge assigns only agent, supervisor and admin: never owner, and no
+        custom role (on this server a member with a custom role passes every role check, owner-only ones
+        included).
 
         Args:
             email: The person's email address.
@@ -1383,12 +2487,1027 @@ class AsyncTeamAPI:
         }
         return await self._c.call("team.restore", _params(params), timeout=timeout)  # type: ignore[no-any-return]
 
+    async def plan(
+        self,
+        roster: Sequence[Mapping[str, Any]],
+        project_id: Optional[str] = None,
+        *,
+        absent: Optional[Literal["keep", "disable", "trash"]] = None,
+        invitations: Optional[Literal["keep", "cancel"]] = None,
+        groups: Optional[Literal["add", "exact"]] = None,
+        timeout: Optional[float] = None,
+    ) -> RosterPlan:
+        """Compare the team with a roster: the actions that would make it match.
+
+        Reads the team (trashed members included), the pending invitations and the groups once, and answers
+        the actions that would make the team match the roster, in the order team.apply takes them (invite,
+        restore, update, update_invitation, add_to_group, remove_from_group, disable, trash,
+        cancel_invitation), each with its changes {field: {from, to}}; plus how many entries need nothing, and
+        a fingerprint of what was read. Changes nothing. The owner and the caller are never changed (reported
+        as skipped). A trashed teammate on the roster is restored, a disabled one made active. Groups hold
+        user ids, so a person only invited waits (listed under waiting) until they sign up; a later apply adds
+        them.
+
+        Args:
+            roster: What the team should be: one entry per person, {email, role (agent, supervisor or admin),
+                user_available?, max_assigned_chat?, groups? (names or ids)}. Emails compare without case;
+                each person once.
+            project_id: The project (24-hex id). Optional when a default project is configured.
+            absent: Active teammates not on the roster: keep (default), disable or trash.
+            invitations: Pending invitations of addresses not on the roster: keep (default) or cancel.
+            groups: add (default): put roster people in their groups; exact: also take out of each group the
+                roster names anyone for whoever is not listed for it.
+            timeout: seconds to wait (default: the client's); on expiry the call is cancelled on the bridge
+                and :class:`~tiledesk_rpc.CallTimeout` is raised
+
+        JSON-RPC ``team.plan``; HTTP ``GET /{pid}/project_users``; ``GET /{pid}/pendinginvitations``; ``GET /{pid}/groups``; ``GET /users``.
+        """
+        params = {
+            "project_id": project_id,
+            "roster": roster,
+            "absent": absent,
+            "invitations": invitations,
+            "groups": groups,
+        }
+        return await self._c.call("team.plan", _params(params), timeout=timeout)  # type: ignore[no-any-return]
+
+    @overload
+    async def apply(
+        self,
+        roster: Sequence[Mapping[str, Any]],
+        project_id: Optional[str] = None,
+        *,
+        absent: Optional[Literal["keep", "disable", "trash"]] = ...,
+        invitations: Optional[Literal["keep", "cancel"]] = ...,
+        groups: Optional[Literal["add", "exact"]] = ...,
+        fingerprint: Optional[str] = ...,
+        dry_run: Literal[True],
+        on_progress: Optional[ProgressCallback] = ...,
+        timeout: Optional[float] = ...,
+    ) -> RosterPlan: ...
+    @overload
+    async def apply(
+        self,
+        roster: Sequence[Mapping[str, Any]],
+        project_id: Optional[str] = None,
+        *,
+        absent: Optional[Literal["keep", "disable", "trash"]] = ...,
+        invitations: Optional[Literal["keep", "cancel"]] = ...,
+        groups: Optional[Literal["add", "exact"]] = ...,
+        fingerprint: Optional[str] = ...,
+        dry_run: Literal[False, None] = None,
+        on_progress: Optional[ProgressCallback] = ...,
+        timeout: Optional[float] = ...,
+    ) -> RosterApplied: ...
+    @overload
+    async def apply(
+        self,
+        roster: Sequence[Mapping[str, Any]],
+        project_id: Optional[str] = None,
+        *,
+        absent: Optional[Literal["keep", "disable", "trash"]] = ...,
+        invitations: Optional[Literal["keep", "cancel"]] = ...,
+        groups: Optional[Literal["add", "exact"]] = ...,
+        fingerprint: Optional[str] = ...,
+        dry_run: Optional[bool] = ...,
+        on_progress: Optional[ProgressCallback] = ...,
+        timeout: Optional[float] = ...,
+    ) -> Union[RosterApplied, RosterPlan]: ...
+    async def apply(
+        self,
+        roster: Sequence[Mapping[str, Any]],
+        project_id: Optional[str] = None,
+        *,
+        absent: Optional[Literal["keep", "disable", "trash"]] = None,
+        invitations: Optional[Literal["keep", "cancel"]] = None,
+        groups: Optional[Literal["add", "exact"]] = None,
+        fingerprint: Optional[str] = None,
+        dry_run: Optional[bool] = None,
+        on_progress: Optional[ProgressCallback] = None,
+        timeout: Optional[float] = None,
+    ) -> Union[RosterApplied, RosterPlan]:
+        """Make the team match a roster: plan, then apply in a safe order.
+
+        Reads and plans as team.plan does; with a fingerprint, refuses (409, the fresh plan in data.plan,
+        nothing changed) when the team moved since. Then applies the actions in the safe order (invites and
+        restores, updates, group changes, disables, trashes and cancels), one request each, under the shared
+        rate limit, going on past a failed action, and answers {applied, failed, unchanged, summary}. Applying
+        the same roster again finds nothing to do. A request carrying _meta.progressToken gets progress
+        notifications. A cancel stops new actions from starting and answers -32800 with what was applied
+        (data.applied). dry_run answers the plan. The owner and the caller are never changed (reported as
+        skipped). A trashed teammate on the roster is restored, a disabled one made active. Groups hold user
+        ids, so a person only invited waits (listed under waiting) until they sign up; a later apply adds
+        them.
+
+        Args:
+            roster: What the team should be: one entry per person, {email, role (agent, supervisor or admin),
+                user_available?, max_assigned_chat?, groups? (names or ids)}. Emails compare without case;
+                each person once.
+            project_id: The project (24-hex id). Optional when a default project is configured.
+            absent: Active teammates not on the roster: keep (default), disable or trash.
+            invitations: Pending invitations of addresses not on the roster: keep (default) or cancel.
+            groups: add (default): put roster people in their groups; exact: also take out of each group the
+                roster names anyone for whoever is not listed for it.
+            fingerprint: The plan's fingerprint: apply only if the team is still as the plan saw it (else 409
+                with the fresh plan in data.plan).
+            dry_run: Validate and check as the real call would, but send no change; the result describes the
+                request instead.
+            on_progress: called with each progress report ``{done, total, action}`` while the call runs, in
+                the thread (or task) that waits for it; an exception it raises cancels the call and is raised
+                here
+            timeout: seconds to wait (default: the client's); on expiry the call is cancelled on the bridge
+                and :class:`~tiledesk_rpc.CallTimeout` is raised
+
+        JSON-RPC ``team.apply``; HTTP ``GET /{pid}/project_users``; ``GET /{pid}/pendinginvitations``; ``GET /{pid}/groups``; ``GET /users``; ``POST /{pid}/project_users/invite``; ``PUT /{pid}/project_users/{id}/restore``; ``PUT /{pid}/project_users/{id}``; ``PUT /{pid}/pendinginvitations/{id}``; ``PUT /{pid}/groups/{id}``; ``DELETE /{pid}/project_users/{id}``; ``DELETE /{pid}/pendinginvitations/{id}``.
+        """
+        params = {
+            "project_id": project_id,
+            "roster": roster,
+            "absent": absent,
+            "invitations": invitations,
+            "groups": groups,
+            "fingerprint": fingerprint,
+            "dry_run": dry_run,
+        }
+        return await self._c.call("team.apply", _params(params), timeout=timeout, on_progress=on_progress)  # type: ignore[no-any-return]
+
+    async def unwatch(self, subscription: str, *, timeout: Optional[float] = None) -> Empty:
+        """Stop a team watch.
+
+        Ends a subscription of team.watch; answers {}. An unknown subscription is -32602.
+
+        Args:
+            subscription: The subscription team.watch answered.
+            timeout: seconds to wait (default: the client's); on expiry the call is cancelled on the bridge
+                and :class:`~tiledesk_rpc.CallTimeout` is raised
+
+        JSON-RPC ``team.unwatch``.
+        """
+        params = {
+            "subscription": subscription,
+        }
+        return await self._c.call("team.unwatch", _params(params), timeout=timeout)  # type: ignore[no-any-return]
+
+
+class AsyncInvitationAPI:
+    """``invitation.*``: Pending invitations: people invited who have not signed up yet; list, fix the role, resend or cancel. (asyncio)"""
+
+    __slots__ = ("_c",)
+
+    def __init__(self, caller: _AsyncCaller) -> None:
+        self._c = caller
+
+    async def list(
+        self,
+        project_id: Optional[str] = None,
+        *,
+        timeout: Optional[float] = None,
+    ) -> List[Invitation]:
+        """The project's pending invitations.
+
+        Lists the invitations of the project waiting for their person to sign up: email, role, who invited and
+        when. Read-only.
+
+        Args:
+            project_id: The project (24-hex id). Optional when a default project is configured.
+            timeout: seconds to wait (default: the client's); on expiry the call is cancelled on the bridge
+                and :class:`~tiledesk_rpc.CallTimeout` is raised
+
+        JSON-RPC ``invitation.list``; HTTP ``GET /{pid}/pendinginvitations``.
+        """
+        params = {
+            "project_id": project_id,
+        }
+        return await self._c.call("invitation.list", _params(params), timeout=timeout)  # type: ignore[no-any-return]
+
+    async def get(
+        self,
+        invitation_id: str,
+        project_id: Optional[str] = None,
+        *,
+        timeout: Optional[float] = None,
+    ) -> Invitation:
+        """One pending invitation.
+
+        Returns one pending invitation of the project. An invitation of another project is 404. Read-only.
+
+        Args:
+            invitation_id: The invitation's id (24-hex).
+            project_id: The project (24-hex id). Optional when a default project is configured.
+            timeout: seconds to wait (default: the client's); on expiry the call is cancelled on the bridge
+                and :class:`~tiledesk_rpc.CallTimeout` is raised
+
+        JSON-RPC ``invitation.get``; HTTP ``GET /{pid}/pendinginvitations/{id}``.
+        """
+        params = {
+            "project_id": project_id,
+            "invitation_id": invitation_id,
+        }
+        return await self._c.call("invitation.get", _params(params), timeout=timeout)  # type: ignore[no-any-return]
+
+    @overload
+    async def update(
+        self,
+        invitation_id: str,
+        role: Literal["agent", "supervisor", "admin"],
+        project_id: Optional[str] = None,
+        *,
+        dry_run: Literal[True],
+        timeout: Optional[float] = ...,
+    ) -> DryRunResult: ...
+    @overload
+    async def update(
+        self,
+        invitation_id: str,
+        role: Literal["agent", "supervisor", "admin"],
+        project_id: Optional[str] = None,
+        *,
+        dry_run: Literal[False, None] = None,
+        timeout: Optional[float] = ...,
+    ) -> Invitation: ...
+    @overload
+    async def update(
+        self,
+        invitation_id: str,
+        role: Literal["agent", "supervisor", "admin"],
+        project_id: Optional[str] = None,
+        *,
+        dry_run: Optional[bool] = ...,
+        timeout: Optional[float] = ...,
+    ) -> Union[Invitation, DryRunResult]: ...
+    async def update(
+        self,
+        invitation_id: str,
+        role: Literal["agent", "supervisor", "admin"],
+        project_id: Optional[str] = None,
+        *,
+        dry_run: Optional[bool] = None,
+        timeout: Optional[float] = None,
+    ) -> Union[Invitation, DryRunResult]:
+        """Change the role a pending invitation gives.
+
+        Changes the role the invited person gets on signing up (agent, supervisor or admin; never owner). The
+        bridge reads the invitation first (404 unless it is in the project) and sends its email back with the
+        new role, because the server clears every field a change leaves out. The bridge assigns only agent,
+        supervisor and admin: never owner, and no custom role (on this server a member with a custom role
+        passes every role check, owner-only ones included).
+
+        Args:
+            invitation_id: The invitation's id (24-hex).
+            role: The role the person gets on signing up: agent, supervisor or admin.
+            project_id: The project (24-hex id). Optional when a default project is configured.
+            dry_run: Validate and check as the real call would, but send no change; the result describes the
+                request instead.
+            timeout: seconds to wait (default: the client's); on expiry the call is cancelled on the bridge
+                and :class:`~tiledesk_rpc.CallTimeout` is raised
+
+        JSON-RPC ``invitation.update``; HTTP ``PUT /{pid}/pendinginvitations/{id}``; ``GET /{pid}/pendinginvitations/{id}``.
+        """
+        params = {
+            "project_id": project_id,
+            "invitation_id": invitation_id,
+            "role": role,
+            "dry_run": dry_run,
+        }
+        return await self._c.call("invitation.update", _params(params), timeout=timeout)  # type: ignore[no-any-return]
+
+    @overload
+    async def resend(
+        self,
+        invitation_id: str,
+        project_id: Optional[str] = None,
+        *,
+        dry_run: Literal[True],
+        timeout: Optional[float] = ...,
+    ) -> DryRunResult: ...
+    @overload
+    async def resend(
+        self,
+        invitation_id: str,
+        project_id: Optional[str] = None,
+        *,
+        dry_run: Literal[False, None] = None,
+        timeout: Optional[float] = ...,
+    ) -> Invitation: ...
+    @overload
+    async def resend(
+        self,
+        invitation_id: str,
+        project_id: Optional[str] = None,
+        *,
+        dry_run: Optional[bool] = ...,
+        timeout: Optional[float] = ...,
+    ) -> Union[Invitation, DryRunResult]: ...
+    async def resend(
+        self,
+        invitation_id: str,
+        project_id: Optional[str] = None,
+        *,
+        dry_run: Optional[bool] = None,
+        timeout: Optional[float] = None,
+    ) -> Union[Invitation, DryRunResult]:
+        """Send the invitation email again.
+
+        Sends the invitation email to its address again and returns the invitation. It sends an email, so it
+        is never retried where a repeat could send two. An invitation of another project is 404.
+
+        Args:
+            invitation_id: The invitation's id (24-hex).
+            project_id: The project (24-hex id). Optional when a default project is configured.
+            dry_run: Validate and check as the real call would, but send no change; the result describes the
+                request instead.
+            timeout: seconds to wait (default: the client's); on expiry the call is cancelled on the bridge
+                and :class:`~tiledesk_rpc.CallTimeout` is raised
+
+        JSON-RPC ``invitation.resend``; HTTP ``GET /{pid}/pendinginvitations/resendinvite/{id}``; ``GET /{pid}/pendinginvitations/{id}``.
+        """
+        params = {
+            "project_id": project_id,
+            "invitation_id": invitation_id,
+            "dry_run": dry_run,
+        }
+        return await self._c.call("invitation.resend", _params(params), timeout=timeout)  # type: ignore[no-any-return]
+
+    @overload
+    async def cancel(
+        self,
+        invitation_id: str,
+        project_id: Optional[str] = None,
+        *,
+        dry_run: Literal[True],
+        timeout: Optional[float] = ...,
+    ) -> DryRunResult: ...
+    @overload
+    async def cancel(
+        self,
+        invitation_id: str,
+        project_id: Optional[str] = None,
+        *,
+        dry_run: Literal[False, None] = None,
+        timeout: Optional[float] = ...,
+    ) -> Invitation: ...
+    @overload
+    async def cancel(
+        self,
+        invitation_id: str,
+        project_id: Optional[str] = None,
+        *,
+        dry_run: Optional[bool] = ...,
+        timeout: Optional[float] = ...,
+    ) -> Union[Invitation, DryRunResult]: ...
+    async def cancel(
+        self,
+        invitation_id: str,
+        project_id: Optional[str] = None,
+        *,
+        dry_run: Optional[bool] = None,
+        timeout: Optional[float] = None,
+    ) -> Union[Invitation, DryRunResult]:
+        """Cancel a pending invitation.
+
+        Deletes a pending invitation of the project and returns it as it was; the person can no longer join by
+        signing up. An invitation of another project (or none at all) is 404: the server itself would answer
+        success for any id.
+
+        Args:
+            invitation_id: The invitation's id (24-hex).
+            project_id: The project (24-hex id). Optional when a default project is configured.
+            dry_run: Validate and check as the real call would, but send no change; the result describes the
+                request instead.
+            timeout: seconds to wait (default: the client's); on expiry the call is cancelled on the bridge
+                and :class:`~tiledesk_rpc.CallTimeout` is raised
+
+        JSON-RPC ``invitation.cancel``; HTTP ``DELETE /{pid}/pendinginvitations/{id}``; ``GET /{pid}/pendinginvitations/{id}``.
+        """
+        params = {
+            "project_id": project_id,
+            "invitation_id": invitation_id,
+            "dry_run": dry_run,
+        }
+        return await self._c.call("invitation.cancel", _params(params), timeout=timeout)  # type: ignore[no-any-return]
+
+
+class AsyncGroupAPI:
+    """``group.*``: Groups: the teams departments route conversations to; create, rename, enable or disable, change members, delete. (asyncio)"""
+
+    __slots__ = ("_c",)
+
+    def __init__(self, caller: _AsyncCaller) -> None:
+        self._c = caller
+
+    async def list(
+        self,
+        project_id: Optional[str] = None,
+        *,
+        member: Optional[str] = None,
+        timeout: Optional[float] = None,
+    ) -> List[Group]:
+        """The project's groups.
+
+        Lists the project's groups (disabled ones included, trashed ones left out), optionally only those a
+        user is a member of. Members are user ids. Read-only.
+
+        Args:
+            project_id: The project (24-hex id). Optional when a default project is configured.
+            member: Only groups this user (a user id, not a teammate id) is a member of.
+            timeout: seconds to wait (default: the client's); on expiry the call is cancelled on the bridge
+                and :class:`~tiledesk_rpc.CallTimeout` is raised
+
+        JSON-RPC ``group.list``; HTTP ``GET /{pid}/groups``.
+        """
+        params = {
+            "project_id": project_id,
+            "member": member,
+        }
+        return await self._c.call("group.list", _params(params), timeout=timeout)  # type: ignore[no-any-return]
+
+    async def get(
+        self,
+        group_id: str,
+        project_id: Optional[str] = None,
+        *,
+        timeout: Optional[float] = None,
+    ) -> Group:
+        """One group.
+
+        Returns one group of the project with its members (user ids). A group of another project, or a trashed
+        one, is 404. Read-only.
+
+        Args:
+            group_id: The group's id (24-hex).
+            project_id: The project (24-hex id). Optional when a default project is configured.
+            timeout: seconds to wait (default: the client's); on expiry the call is cancelled on the bridge
+                and :class:`~tiledesk_rpc.CallTimeout` is raised
+
+        JSON-RPC ``group.get``; HTTP ``GET /{pid}/groups/{id}``.
+        """
+        params = {
+            "project_id": project_id,
+            "group_id": group_id,
+        }
+        return await self._c.call("group.get", _params(params), timeout=timeout)  # type: ignore[no-any-return]
+
+    @overload
+    async def create(
+        self,
+        name: str,
+        project_id: Optional[str] = None,
+        *,
+        members: Optional[Sequence[str]] = ...,
+        dry_run: Literal[True],
+        timeout: Optional[float] = ...,
+    ) -> DryRunResult: ...
+    @overload
+    async def create(
+        self,
+        name: str,
+        project_id: Optional[str] = None,
+        *,
+        members: Optional[Sequence[str]] = ...,
+        dry_run: Literal[False, None] = None,
+        timeout: Optional[float] = ...,
+    ) -> Group: ...
+    @overload
+    async def create(
+        self,
+        name: str,
+        project_id: Optional[str] = None,
+        *,
+        members: Optional[Sequence[str]] = ...,
+        dry_run: Optional[bool] = ...,
+        timeout: Optional[float] = ...,
+    ) -> Union[Group, DryRunResult]: ...
+    async def create(
+        self,
+        name: str,
+        project_id: Optional[str] = None,
+        *,
+        members: Optional[Sequence[str]] = None,
+        dry_run: Optional[bool] = None,
+        timeout: Optional[float] = None,
+    ) -> Union[Group, DryRunResult]:
+        """Create a group.
+
+        Creates a group in the project, optionally with members (user ids). Every member must be a teammate of
+        the project (not trashed), else 404 naming the id, and nothing is created.
+
+        Args:
+            name: The group's name (1 to 200 characters).
+            project_id: The project (24-hex id). Optional when a default project is configured.
+            members: The members' user ids (24-hex; not teammate ids); each must be a teammate of the project.
+            dry_run: Validate and check as the real call would, but send no change; the result describes the
+                request instead.
+            timeout: seconds to wait (default: the client's); on expiry the call is cancelled on the bridge
+                and :class:`~tiledesk_rpc.CallTimeout` is raised
+
+        JSON-RPC ``group.create``; HTTP ``POST /{pid}/groups``; ``GET /{pid}/project_users``.
+        """
+        params = {
+            "project_id": project_id,
+            "name": name,
+            "members": members,
+            "dry_run": dry_run,
+        }
+        return await self._c.call("group.create", _params(params), timeout=timeout)  # type: ignore[no-any-return]
+
+    @overload
+    async def update(
+        self,
+        group_id: str,
+        project_id: Optional[str] = None,
+        *,
+        name: Optional[str] = ...,
+        attributes: Optional[Mapping[str, Any]] = ...,
+        enabled: Optional[bool] = ...,
+        dry_run: Literal[True],
+        timeout: Optional[float] = ...,
+    ) -> DryRunResult: ...
+    @overload
+    async def update(
+        self,
+        group_id: str,
+        project_id: Optional[str] = None,
+        *,
+        name: Optional[str] = ...,
+        attributes: Optional[Mapping[str, Any]] = ...,
+        enabled: Optional[bool] = ...,
+        dry_run: Literal[False, None] = None,
+        timeout: Optional[float] = ...,
+    ) -> Group: ...
+    @overload
+    async def update(
+        self,
+        group_id: str,
+        project_id: Optional[str] = None,
+        *,
+        name: Optional[str] = ...,
+        attributes: Optional[Mapping[str, Any]] = ...,
+        enabled: Optional[bool] = ...,
+        dry_run: Optional[bool] = ...,
+        timeout: Optional[float] = ...,
+    ) -> Union[Group, DryRunResult]: ...
+    async def update(
+        self,
+        group_id: str,
+        project_id: Optional[str] = None,
+        *,
+        name: Optional[str] = None,
+        attributes: Optional[Mapping[str, Any]] = None,
+        enabled: Optional[bool] = None,
+        dry_run: Optional[bool] = None,
+        timeout: Optional[float] = None,
+    ) -> Union[Group, DryRunResult]:
+        """Rename, change attributes, or enable/disable a group.
+
+        Changes a group of the project: name and attributes, or enabled (routing skips a disabled group). Each
+        call sends one change, so enabled cannot be combined with the others. Disabling a group a department
+        routes to is 409; a group outside the project or trashed is 404.
+
+        Args:
+            group_id: The group's id (24-hex).
+            project_id: The project (24-hex id). Optional when a default project is configured.
+            name: A new name (1 to 200 characters).
+            attributes: Custom attributes; replaces the whole object.
+            enabled: Enable (true) or disable (false) the group; routing skips disabled groups. Not together
+                with name or attributes (each is its own request).
+            dry_run: Validate and check as the real call would, but send no change; the result describes the
+                request instead.
+            timeout: seconds to wait (default: the client's); on expiry the call is cancelled on the bridge
+                and :class:`~tiledesk_rpc.CallTimeout` is raised
+
+        JSON-RPC ``group.update``; HTTP ``PUT /{pid}/groups/{id}``; ``PUT /{pid}/groups/enable/{id}``; ``PUT /{pid}/groups/disable/{id}``; ``GET /{pid}/groups/{id}``; ``GET /{pid}/departments/allstatus``.
+        """
+        params = {
+            "project_id": project_id,
+            "group_id": group_id,
+            "name": name,
+            "attributes": attributes,
+            "enabled": enabled,
+            "dry_run": dry_run,
+        }
+        return await self._c.call("group.update", _params(params), timeout=timeout)  # type: ignore[no-any-return]
+
+    @overload
+    async def add_members(
+        self,
+        group_id: str,
+        user_ids: Sequence[str],
+        project_id: Optional[str] = None,
+        *,
+        dry_run: Literal[True],
+        timeout: Optional[float] = ...,
+    ) -> DryRunResult: ...
+    @overload
+    async def add_members(
+        self,
+        group_id: str,
+        user_ids: Sequence[str],
+        project_id: Optional[str] = None,
+        *,
+        dry_run: Literal[False, None] = None,
+        timeout: Optional[float] = ...,
+    ) -> Group: ...
+    @overload
+    async def add_members(
+        self,
+        group_id: str,
+        user_ids: Sequence[str],
+        project_id: Optional[str] = None,
+        *,
+        dry_run: Optional[bool] = ...,
+        timeout: Optional[float] = ...,
+    ) -> Union[Group, DryRunResult]: ...
+    async def add_members(
+        self,
+        group_id: str,
+        user_ids: Sequence[str],
+        project_id: Optional[str] = None,
+        *,
+        dry_run: Optional[bool] = None,
+        timeout: Optional[float] = None,
+    ) -> Union[Group, DryRunResult]:
+        """Add members to a group.
+
+        Adds users (user ids, each a teammate of the project, else 404 naming the id) to a group; ids already
+        there are not doubled, and when nothing changes nothing is sent. The server replaces the whole member
+        list on each change and offers no condition, so two writers changing the same group at once can lose
+        one update; the bridge keeps the window to one read and one write.
+
+        Args:
+            group_id: The group's id (24-hex).
+            user_ids: User ids (24-hex; not teammate ids), at least one.
+            project_id: The project (24-hex id). Optional when a default project is configured.
+            dry_run: Validate and check as the real call would, but send no change; the result describes the
+                request instead.
+            timeout: seconds to wait (default: the client's); on expiry the call is cancelled on the bridge
+                and :class:`~tiledesk_rpc.CallTimeout` is raised
+
+        JSON-RPC ``group.addMembers``; HTTP ``PUT /{pid}/groups/{id}``; ``GET /{pid}/groups/{id}``; ``GET /{pid}/project_users``.
+        """
+        params = {
+            "project_id": project_id,
+            "group_id": group_id,
+            "user_ids": user_ids,
+            "dry_run": dry_run,
+        }
+        return await self._c.call("group.addMembers", _params(params), timeout=timeout)  # type: ignore[no-any-return]
+
+    @overload
+    async def remove_members(
+        self,
+        group_id: str,
+        user_ids: Sequence[str],
+        project_id: Optional[str] = None,
+        *,
+        dry_run: Literal[True],
+        timeout: Optional[float] = ...,
+    ) -> DryRunResult: ...
+    @overload
+    async def remove_members(
+        self,
+        group_id: str,
+        user_ids: Sequence[str],
+        project_id: Optional[str] = None,
+        *,
+        dry_run: Literal[False, None] = None,
+        timeout: Optional[float] = ...,
+    ) -> Group: ...
+    @overload
+    async def remove_members(
+        self,
+        group_id: str,
+        user_ids: Sequence[str],
+        project_id: Optional[str] = None,
+        *,
+        dry_run: Optional[bool] = ...,
+        timeout: Optional[float] = ...,
+    ) -> Union[Group, DryRunResult]: ...
+    async def remove_members(
+        self,
+        group_id: str,
+        user_ids: Sequence[str],
+        project_id: Optional[str] = None,
+        *,
+        dry_run: Optional[bool] = None,
+        timeout: Optional[float] = None,
+    ) -> Union[Group, DryRunResult]:
+        """Remove members from a group.
+
+        Removes users (user ids) from a group; ids not in it are ignored, and when nothing changes nothing is
+        sent. The server replaces the whole member list on each change and offers no condition, so two writers
+        changing the same group at once can lose one update; the bridge keeps the window to one read and one
+        write.
+
+        Args:
+            group_id: The group's id (24-hex).
+            user_ids: User ids (24-hex; not teammate ids), at least one.
+            project_id: The project (24-hex id). Optional when a default project is configured.
+            dry_run: Validate and check as the real call would, but send no change; the result describes the
+                request instead.
+            timeout: seconds to wait (default: the client's); on expiry the call is cancelled on the bridge
+                and :class:`~tiledesk_rpc.CallTimeout` is raised
+
+        JSON-RPC ``group.removeMembers``; HTTP ``PUT /{pid}/groups/{id}``; ``GET /{pid}/groups/{id}``.
+        """
+        params = {
+            "project_id": project_id,
+            "group_id": group_id,
+            "user_ids": user_ids,
+            "dry_run": dry_run,
+        }
+        return await self._c.call("group.removeMembers", _params(params), timeout=timeout)  # type: ignore[no-any-return]
+
+    @overload
+    async def delete(
+        self,
+        group_id: str,
+        project_id: Optional[str] = None,
+        *,
+        force: Optional[bool] = ...,
+        dry_run: Literal[True],
+        timeout: Optional[float] = ...,
+    ) -> DryRunResult: ...
+    @overload
+    async def delete(
+        self,
+        group_id: str,
+        project_id: Optional[str] = None,
+        *,
+        force: Optional[bool] = ...,
+        dry_run: Literal[False, None] = None,
+        timeout: Optional[float] = ...,
+    ) -> Group: ...
+    @overload
+    async def delete(
+        self,
+        group_id: str,
+        project_id: Optional[str] = None,
+        *,
+        force: Optional[bool] = ...,
+        dry_run: Optional[bool] = ...,
+        timeout: Optional[float] = ...,
+    ) -> Union[Group, DryRunResult]: ...
+    async def delete(
+        self,
+        group_id: str,
+        project_id: Optional[str] = None,
+        *,
+        force: Optional[bool] = None,
+        dry_run: Optional[bool] = None,
+        timeout: Optional[float] = None,
+    ) -> Union[Group, DryRunResult]:
+        """Delete a group (trash it, or with force for good).
+
+        Trashes a group of the project (it leaves the lists), or with force: true deletes it for good, and
+        returns it as it was. A group a department routes to is 409; a group outside the project is 404, and
+        so is a trashed one unless force is given.
+
+        Args:
+            group_id: The group's id (24-hex).
+            project_id: The project (24-hex id). Optional when a default project is configured.
+            force: Delete for good instead of trashing.
+            dry_run: Validate and check as the real call would, but send no change; the result describes the
+                request instead.
+            timeout: seconds to wait (default: the client's); on expiry the call is cancelled on the bridge
+                and :class:`~tiledesk_rpc.CallTimeout` is raised
+
+        JSON-RPC ``group.delete``; HTTP ``DELETE /{pid}/groups/{id}``; ``GET /{pid}/groups/{id}``; ``GET /{pid}/departments/allstatus``.
+        """
+        params = {
+            "project_id": project_id,
+            "group_id": group_id,
+            "force": force,
+            "dry_run": dry_run,
+        }
+        return await self._c.call("group.delete", _params(params), timeout=timeout)  # type: ignore[no-any-return]
+
+
+class AsyncDepartmentAPI:
+    """``department.*``: Departments: where conversations go, each to its group of agents or to the whole team. (asyncio)"""
+
+    __slots__ = ("_c",)
+
+    def __init__(self, caller: _AsyncCaller) -> None:
+        self._c = caller
+
+    async def list(
+        self,
+        project_id: Optional[str] = None,
+        *,
+        timeout: Optional[float] = None,
+    ) -> List[Department]:
+        """The project's departments.
+
+        Lists the project's departments as an agent sees them (visible and widget-hidden ones), each with its
+        routing and group (id_group; none means the whole team). Read-only.
+
+        Args:
+            project_id: The project (24-hex id). Optional when a default project is configured.
+            timeout: seconds to wait (default: the client's); on expiry the call is cancelled on the bridge
+                and :class:`~tiledesk_rpc.CallTimeout` is raised
+
+        JSON-RPC ``department.list``; HTTP ``GET /{pid}/departments/allstatus``.
+        """
+        params = {
+            "project_id": project_id,
+        }
+        return await self._c.call("department.list", _params(params), timeout=timeout)  # type: ignore[no-any-return]
+
+    async def get(
+        self,
+        department_id: str,
+        project_id: Optional[str] = None,
+        *,
+        timeout: Optional[float] = None,
+    ) -> Department:
+        """One department.
+
+        Returns one department of the project; one of another project is 404. Read-only.
+
+        Args:
+            department_id: The department's id (24-hex).
+            project_id: The project (24-hex id). Optional when a default project is configured.
+            timeout: seconds to wait (default: the client's); on expiry the call is cancelled on the bridge
+                and :class:`~tiledesk_rpc.CallTimeout` is raised
+
+        JSON-RPC ``department.get``; HTTP ``GET /{pid}/departments/{id}``.
+        """
+        params = {
+            "project_id": project_id,
+            "department_id": department_id,
+        }
+        return await self._c.call("department.get", _params(params), timeout=timeout)  # type: ignore[no-any-return]
+
+
+class AsyncRoleAPI:
+    """``role.*``: Custom roles: named permission sets a project defines beside agent, supervisor, admin and owner. (asyncio)"""
+
+    __slots__ = ("_c",)
+
+    def __init__(self, caller: _AsyncCaller) -> None:
+        self._c = caller
+
+    async def list(self, project_id: Optional[str] = None, *, timeout: Optional[float] = None) -> List[Role]:
+        """The project's custom roles.
+
+        Lists the project's custom roles with their permissions. The bridge never assigns one: on this server
+        a member with a custom role passes every role check, owner-only ones included. Read-only.
+
+        Args:
+            project_id: The project (24-hex id). Optional when a default project is configured.
+            timeout: seconds to wait (default: the client's); on expiry the call is cancelled on the bridge
+                and :class:`~tiledesk_rpc.CallTimeout` is raised
+
+        JSON-RPC ``role.list``; HTTP ``GET /{pid}/roles``.
+        """
+        params = {
+            "project_id": project_id,
+        }
+        return await self._c.call("role.list", _params(params), timeout=timeout)  # type: ignore[no-any-return]
+
+
+class AsyncActivityAPI:
+    """``activity.*``: The activity log: who changed what in the team, and when. (asyncio)"""
+
+    __slots__ = ("_c",)
+
+    def __init__(self, caller: _AsyncCaller) -> None:
+        self._c = caller
+
+    async def list(
+        self,
+        project_id: Optional[str] = None,
+        *,
+        verbs: Optional[Sequence[Literal["PROJECT_USER_INVITE", "PROJECT_USER_UPDATE", "PROJECT_USER_DELETE", "PROJECT_USER_AVAILABILITY_SELF", "PROJECT_USER_AVAILABILITY_SYSTEM", "REQUEST_CREATE", "REQUEST_CLOSE", "REQUEST_ASSIGNED_AUTO", "REQUEST_ASSIGNED_SELF", "REQUEST_ASSIGNED_MANUAL", "REQUEST_UNASSIGNED", "LEAVE_CONVERSATION", "FAQ_KB_CREATE", "FAQ_KB_DELETE", "FAQ_KB_PUBLISH", "KB_NAMESPACE_CREATE", "KB_NAMESPACE_DELETE", "KB_CONTENTS_ADD", "KB_CONTENTS_DELETE", "KB_CONTENT_DELETE"]]] = None,
+        user_id: Optional[str] = None,
+        since: Optional[str] = None,
+        until: Optional[str] = None,
+        limit: Optional[int] = None,
+        page: Optional[int] = None,
+        timeout: Optional[float] = None,
+    ) -> ActivityPage:
+        """Who changed what in the team: the activity log.
+
+        Pages through the project's activity log, newest first: invitations, role and status changes,
+        availability changes, removals, each with who did it and when. Needs admin. The log keeps 30 days,
+        records nothing unless the server has activity history enabled (then it is simply empty), and never
+        records the default disable (team.leave without a mode), invitation changes (invitation.update,
+        resend, cancel, sign-ups) or group changes. Read-only.
+
+        Args:
+            project_id: The project (24-hex id). Optional when a default project is configured.
+            verbs: Which kinds of entry (default: the team verbs PROJECT_USER_INVITE, PROJECT_USER_UPDATE,
+                PROJECT_USER_DELETE, PROJECT_USER_AVAILABILITY_SELF, PROJECT_USER_AVAILABILITY_SYSTEM);
+                conversation and knowledge-base verbs are allowed too.
+            user_id: Only entries involving this user (a user id): as actor or as target.
+            since: From this day on (YYYY-MM-DD, whole day, the server's time zone).
+            until: Up to this day (YYYY-MM-DD, whole day); not before since.
+            limit: Entries per page, 1 to 100 (default 40).
+            page: The page, from 0 (newest first).
+            timeout: seconds to wait (default: the client's); on expiry the call is cancelled on the bridge
+                and :class:`~tiledesk_rpc.CallTimeout` is raised
+
+        JSON-RPC ``activity.list``; HTTP ``GET /{pid}/activities``.
+        """
+        params = {
+            "project_id": project_id,
+            "verbs": verbs,
+            "user_id": user_id,
+            "since": since,
+            "until": until,
+            "limit": limit,
+            "page": page,
+        }
+        return await self._c.call("activity.list", _params(params), timeout=timeout)  # type: ignore[no-any-return]
+
+    def iterate(
+        self,
+        project_id: Optional[str] = None,
+        *,
+        verbs: Optional[Sequence[Literal["PROJECT_USER_INVITE", "PROJECT_USER_UPDATE", "PROJECT_USER_DELETE", "PROJECT_USER_AVAILABILITY_SELF", "PROJECT_USER_AVAILABILITY_SYSTEM", "REQUEST_CREATE", "REQUEST_CLOSE", "REQUEST_ASSIGNED_AUTO", "REQUEST_ASSIGNED_SELF", "REQUEST_ASSIGNED_MANUAL", "REQUEST_UNASSIGNED", "LEAVE_CONVERSATION", "FAQ_KB_CREATE", "FAQ_KB_DELETE", "FAQ_KB_PUBLISH", "KB_NAMESPACE_CREATE", "KB_NAMESPACE_DELETE", "KB_CONTENTS_ADD", "KB_CONTENTS_DELETE", "KB_CONTENT_DELETE"]]] = None,
+        user_id: Optional[str] = None,
+        since: Optional[str] = None,
+        until: Optional[str] = None,
+        limit: Optional[int] = None,
+        timeout: Optional[float] = None,
+    ) -> AsyncIterator[Activity]:
+        """Every item ``activity.list`` pages through, from the first page until its ``count``.
+
+        Asks for the next page only when the items of the last are used up; an item seen on an earlier page
+        (the list moved meanwhile) is not repeated. ``timeout`` bounds each page.
+
+        Args:
+            project_id: The project (24-hex id). Optional when a default project is configured.
+            verbs: Which kinds of entry (default: the team verbs PROJECT_USER_INVITE, PROJECT_USER_UPDATE,
+                PROJECT_USER_DELETE, PROJECT_USER_AVAILABILITY_SELF, PROJECT_USER_AVAILABILITY_SYSTEM);
+                conversation and knowledge-base verbs are allowed too.
+            user_id: Only entries involving this user (a user id): as actor or as target.
+            since: From this day on (YYYY-MM-DD, whole day, the server's time zone).
+            until: Up to this day (YYYY-MM-DD, whole day); not before since.
+            limit: Entries per page, 1 to 100 (default 40).
+            timeout: seconds to wait (default: the client's); on expiry the call is cancelled on the bridge
+                and :class:`~tiledesk_rpc.CallTimeout` is raised
+
+        JSON-RPC ``activity.list``; HTTP ``GET /{pid}/activities``.
+        """
+        params = {
+            "project_id": project_id,
+            "verbs": verbs,
+            "user_id": user_id,
+            "since": since,
+            "until": until,
+            "limit": limit,
+        }
+        return aiterate_pages(self._c, "activity.list", _params(params), "activities", timeout)
+
+
+class AsyncSandboxAPI:
+    """``sandbox.*``: Sandbox-only controls: act as someone else would (only with --sandbox). (asyncio)"""
+
+    __slots__ = ("_c",)
+
+    def __init__(self, caller: _AsyncCaller) -> None:
+        self._c = caller
+
+    async def signup(
+        self,
+        email: str,
+        *,
+        password: Optional[str] = None,
+        firstname: Optional[str] = None,
+        lastname: Optional[str] = None,
+        timeout: Optional[float] = None,
+    ) -> User:
+        """Sandbox only: a person signs up, turning their pending invitations into memberships.
+
+        Only with --sandbox (elsewhere -32601). Creates an account as the person would on Tiledesk's sign-up
+        page; the server then turns every pending invitation of that email into a membership with the
+        invitation's role, and removes the invitation. Returns the new user.
+
+        Args:
+            email: The new account's email address.
+            password: Its password (default demo-password).
+            firstname: First name (default New).
+            lastname: Last name (default Person).
+            timeout: seconds to wait (default: the client's); on expiry the call is cancelled on the bridge
+                and :class:`~tiledesk_rpc.CallTimeout` is raised
+
+        JSON-RPC ``sandbox.signup``; HTTP ``POST /auth/signup``.
+        """
+        params = {
+            "email": email,
+            "password": password,
+            "firstname": firstname,
+            "lastname": lastname,
+        }
+        return await self._c.call("sandbox.signup", _params(params), timeout=timeout)  # type: ignore[no-any-return]
+
 
 class AsyncGroups:
     """The method groups of :class:`~tiledesk_rpc.AsyncTiledeskRPC`."""
 
     def _mount_groups(self) -> None:
-        caller = cast("_AsyncCaller", self)
+        caller = cast("_AsyncSubscriber", self)
         self.auth = AsyncAuthAPI(caller)
         """``auth.*``: ``signin``"""
         self.user = AsyncUserAPI(caller)
@@ -1396,7 +3515,19 @@ class AsyncGroups:
         self.project = AsyncProjectAPI(caller)
         """``project.*``: ``list``"""
         self.team = AsyncTeamAPI(caller)
-        """``team.*``: ``list``, ``get``, ``get_by_user``, ``me``, ``invite``, ``update_me``, ``update``, ``leave``, ``restore``"""
+        """``team.*``: ``list``, ``get``, ``get_by_user``, ``me``, ``available``, ``invite``, ``update_me``, ``update``, ``leave``, ``restore``, ``plan``, ``apply``, ``unwatch``, ``watch``"""
+        self.invitation = AsyncInvitationAPI(caller)
+        """``invitation.*``: ``list``, ``get``, ``update``, ``resend``, ``cancel``"""
+        self.group = AsyncGroupAPI(caller)
+        """``group.*``: ``list``, ``get``, ``create``, ``update``, ``add_members``, ``remove_members``, ``delete``"""
+        self.department = AsyncDepartmentAPI(caller)
+        """``department.*``: ``list``, ``get``"""
+        self.role = AsyncRoleAPI(caller)
+        """``role.*``: ``list``"""
+        self.activity = AsyncActivityAPI(caller)
+        """``activity.*``: ``list``, ``iterate``"""
+        self.sandbox = AsyncSandboxAPI(caller)
+        """``sandbox.*``: ``signup``"""
 
 
 class BatchAuthAPI:
@@ -1650,6 +3781,39 @@ class BatchTeamAPI:
         }
         return self._c.call("team.me", _params(params))
 
+    def available(
+        self,
+        project_id: Optional[str] = None,
+        *,
+        department_id: Optional[str] = None,
+        department: Optional[str] = None,
+    ) -> BatchItem[Availability]:
+        """Who can take a chat now (optionally for a department).
+
+        Answers {open, available, busy}: open from the project's operating hours; available = active, not
+        trashed, available agents-team members who are not at their chat limit (of the department's group when
+        department_id is given); busy = the same, but at their limit. The rules are routing's own; when open
+        is false no chat is routed to anyone. A department routing to a disabled group is 409 and to a missing
+        group 404, saying which. Read-only.
+
+        Args:
+            project_id: The project (24-hex id). Optional when a default project is configured.
+            department_id: Only agents who take this department's chats (its group's members; a department
+                without a group means the whole team).
+            department: The same by the department's name (case aside), so one call answers "who can take a
+                Support chat?".
+
+        Returns a handle; its result is there once the batch has been sent.
+
+        JSON-RPC ``team.available``; HTTP ``GET /projects/{pid}/isopen``; ``GET /{pid}/project_users``; ``GET /{pid}/departments/{id}``; ``GET /{pid}/groups/{id}``; ``GET /{pid}/departments/allstatus``.
+        """
+        params = {
+            "project_id": project_id,
+            "department_id": department_id,
+            "department": department,
+        }
+        return self._c.call("team.available", _params(params))
+
     @overload
     def invite(
         self,
@@ -1697,10 +3861,13 @@ class BatchTeamAPI:
 
         Invites an email address to the project as agent, supervisor or admin. A registered user is added at
         once ({"status": "added", "teammate"}); an unknown address gets a pending invitation ({"status":
-        "pending", "invitation"}). An existing member is a 409 conflict, or with ensure: true {"status":
-        "existing", "teammate"}. Sends an email; use dry_run to check first. The bridge assigns only agent,
-        supervisor and admin: never owner, and no custom role (on this server a member with a custom role
-        passes every role check, owner-only ones included).
+        "pending", "invitation"}). An existing member, or an address already invited, is a 409 conflict; with
+        ensure: true it is success instead and nothing is sent: {"status": "existing", "teammate", "existing":
+        true} or {"status": "pending", "invitation", "existing": true}, with "role_matches": false when its
+        role differs from the one asked. So an onboarding script can be re-run safely. Sends an email; use
+        dry_run to check first. The bridge assigns only agent, supervisor and admin: never owner, and no
+        custom role (on this server a member with a custom role passes every role check, owner-only ones
+        included).
 
         Args:
             email: The person's email address.
@@ -2027,6 +4194,906 @@ class BatchTeamAPI:
         }
         return self._c.call("team.restore", _params(params))
 
+    def plan(
+        self,
+        roster: Sequence[Mapping[str, Any]],
+        project_id: Optional[str] = None,
+        *,
+        absent: Optional[Literal["keep", "disable", "trash"]] = None,
+        invitations: Optional[Literal["keep", "cancel"]] = None,
+        groups: Optional[Literal["add", "exact"]] = None,
+    ) -> BatchItem[RosterPlan]:
+        """Compare the team with a roster: the actions that would make it match.
+
+        Reads the team (trashed members included), the pending invitations and the groups once, and answers
+        the actions that would make the team match the roster, in the order team.apply takes them (invite,
+        restore, update, update_invitation, add_to_group, remove_from_group, disable, trash,
+        cancel_invitation), each with its changes {field: {from, to}}; plus how many entries need nothing, and
+        a fingerprint of what was read. Changes nothing. The owner and the caller are never changed (reported
+        as skipped). A trashed teammate on the roster is restored, a disabled one made active. Groups hold
+        user ids, so a person only invited waits (listed under waiting) until they sign up; a later apply adds
+        them.
+
+        Args:
+            roster: What the team should be: one entry per person, {email, role (agent, supervisor or admin),
+                user_available?, max_assigned_chat?, groups? (names or ids)}. Emails compare without case;
+                each person once.
+            project_id: The project (24-hex id). Optional when a default project is configured.
+            absent: Active teammates not on the roster: keep (default), disable or trash.
+            invitations: Pending invitations of addresses not on the roster: keep (default) or cancel.
+            groups: add (default): put roster people in their groups; exact: also take out of each group the
+                roster names anyone for whoever is not listed for it.
+
+        Returns a handle; its result is there once the batch has been sent.
+
+        JSON-RPC ``team.plan``; HTTP ``GET /{pid}/project_users``; ``GET /{pid}/pendinginvitations``; ``GET /{pid}/groups``; ``GET /users``.
+        """
+        params = {
+            "project_id": project_id,
+            "roster": roster,
+            "absent": absent,
+            "invitations": invitations,
+            "groups": groups,
+        }
+        return self._c.call("team.plan", _params(params))
+
+    @overload
+    def apply(
+        self,
+        roster: Sequence[Mapping[str, Any]],
+        project_id: Optional[str] = None,
+        *,
+        absent: Optional[Literal["keep", "disable", "trash"]] = ...,
+        invitations: Optional[Literal["keep", "cancel"]] = ...,
+        groups: Optional[Literal["add", "exact"]] = ...,
+        fingerprint: Optional[str] = ...,
+        dry_run: Literal[True],
+    ) -> BatchItem[RosterPlan]: ...
+    @overload
+    def apply(
+        self,
+        roster: Sequence[Mapping[str, Any]],
+        project_id: Optional[str] = None,
+        *,
+        absent: Optional[Literal["keep", "disable", "trash"]] = ...,
+        invitations: Optional[Literal["keep", "cancel"]] = ...,
+        groups: Optional[Literal["add", "exact"]] = ...,
+        fingerprint: Optional[str] = ...,
+        dry_run: Literal[False, None] = None,
+    ) -> BatchItem[RosterApplied]: ...
+    @overload
+    def apply(
+        self,
+        roster: Sequence[Mapping[str, Any]],
+        project_id: Optional[str] = None,
+        *,
+        absent: Optional[Literal["keep", "disable", "trash"]] = ...,
+        invitations: Optional[Literal["keep", "cancel"]] = ...,
+        groups: Optional[Literal["add", "exact"]] = ...,
+        fingerprint: Optional[str] = ...,
+        dry_run: Optional[bool] = ...,
+    ) -> BatchItem[Union[RosterApplied, RosterPlan]]: ...
+    def apply(
+        self,
+        roster: Sequence[Mapping[str, Any]],
+        project_id: Optional[str] = None,
+        *,
+        absent: Optional[Literal["keep", "disable", "trash"]] = None,
+        invitations: Optional[Literal["keep", "cancel"]] = None,
+        groups: Optional[Literal["add", "exact"]] = None,
+        fingerprint: Optional[str] = None,
+        dry_run: Optional[bool] = None,
+    ) -> BatchItem[Any]:
+        """Make the team match a roster: plan, then apply in a safe order.
+
+        Reads and plans as team.plan does; with a fingerprint, refuses (409, the fresh plan in data.plan,
+        nothing changed) when the team moved since. Then applies the actions in the safe order (invites and
+        restores, updates, group changes, disables, trashes and cancels), one request each, under the shared
+        rate limit, going on past a failed action, and answers {applied, failed, unchanged, summary}. Applying
+        the same roster again finds nothing to do. A request carrying _meta.progressToken gets progress
+        notifications. A cancel stops new actions from starting and answers -32800 with what was applied
+        (data.applied). dry_run answers the plan. The owner and the caller are never changed (reported as
+        skipped). A trashed teammate on the roster is restored, a disabled one made active. Groups hold user
+        ids, so a person only invited waits (listed under waiting) until they sign up; a later apply adds
+        them.
+
+        Args:
+            roster: What the team should be: one entry per person, {email, role (agent, supervisor or admin),
+                user_available?, max_assigned_chat?, groups? (names or ids)}. Emails compare without case;
+                each person once.
+            project_id: The project (24-hex id). Optional when a default project is configured.
+            absent: Active teammates not on the roster: keep (default), disable or trash.
+            invitations: Pending invitations of addresses not on the roster: keep (default) or cancel.
+            groups: add (default): put roster people in their groups; exact: also take out of each group the
+                roster names anyone for whoever is not listed for it.
+            fingerprint: The plan's fingerprint: apply only if the team is still as the plan saw it (else 409
+                with the fresh plan in data.plan).
+            dry_run: Validate and check as the real call would, but send no change; the result describes the
+                request instead.
+
+        Returns a handle; its result is there once the batch has been sent.
+
+        JSON-RPC ``team.apply``; HTTP ``GET /{pid}/project_users``; ``GET /{pid}/pendinginvitations``; ``GET /{pid}/groups``; ``GET /users``; ``POST /{pid}/project_users/invite``; ``PUT /{pid}/project_users/{id}/restore``; ``PUT /{pid}/project_users/{id}``; ``PUT /{pid}/pendinginvitations/{id}``; ``PUT /{pid}/groups/{id}``; ``DELETE /{pid}/project_users/{id}``; ``DELETE /{pid}/pendinginvitations/{id}``.
+        """
+        params = {
+            "project_id": project_id,
+            "roster": roster,
+            "absent": absent,
+            "invitations": invitations,
+            "groups": groups,
+            "fingerprint": fingerprint,
+            "dry_run": dry_run,
+        }
+        return self._c.call("team.apply", _params(params))
+
+    def unwatch(self, subscription: str) -> BatchItem[Empty]:
+        """Stop a team watch.
+
+        Ends a subscription of team.watch; answers {}. An unknown subscription is -32602.
+
+        Args:
+            subscription: The subscription team.watch answered.
+
+        Returns a handle; its result is there once the batch has been sent.
+
+        JSON-RPC ``team.unwatch``.
+        """
+        params = {
+            "subscription": subscription,
+        }
+        return self._c.call("team.unwatch", _params(params))
+
+
+class BatchInvitationAPI:
+    """``invitation.*``: Pending invitations: people invited who have not signed up yet; list, fix the role, resend or cancel. (inside a batch)"""
+
+    __slots__ = ("_c",)
+
+    def __init__(self, caller: _BatchCaller) -> None:
+        self._c = caller
+
+    def list(self, project_id: Optional[str] = None) -> BatchItem[List[Invitation]]:
+        """The project's pending invitations.
+
+        Lists the invitations of the project waiting for their person to sign up: email, role, who invited and
+        when. Read-only.
+
+        Args:
+            project_id: The project (24-hex id). Optional when a default project is configured.
+
+        Returns a handle; its result is there once the batch has been sent.
+
+        JSON-RPC ``invitation.list``; HTTP ``GET /{pid}/pendinginvitations``.
+        """
+        params = {
+            "project_id": project_id,
+        }
+        return self._c.call("invitation.list", _params(params))
+
+    def get(self, invitation_id: str, project_id: Optional[str] = None) -> BatchItem[Invitation]:
+        """One pending invitation.
+
+        Returns one pending invitation of the project. An invitation of another project is 404. Read-only.
+
+        Args:
+            invitation_id: The invitation's id (24-hex).
+            project_id: The project (24-hex id). Optional when a default project is configured.
+
+        Returns a handle; its result is there once the batch has been sent.
+
+        JSON-RPC ``invitation.get``; HTTP ``GET /{pid}/pendinginvitations/{id}``.
+        """
+        params = {
+            "project_id": project_id,
+            "invitation_id": invitation_id,
+        }
+        return self._c.call("invitation.get", _params(params))
+
+    @overload
+    def update(
+        self,
+        invitation_id: str,
+        role: Literal["agent", "supervisor", "admin"],
+        project_id: Optional[str] = None,
+        *,
+        dry_run: Literal[True],
+    ) -> BatchItem[DryRunResult]: ...
+    @overload
+    def update(
+        self,
+        invitation_id: str,
+        role: Literal["agent", "supervisor", "admin"],
+        project_id: Optional[str] = None,
+        *,
+        dry_run: Literal[False, None] = None,
+    ) -> BatchItem[Invitation]: ...
+    @overload
+    def update(
+        self,
+        invitation_id: str,
+        role: Literal["agent", "supervisor", "admin"],
+        project_id: Optional[str] = None,
+        *,
+        dry_run: Optional[bool] = ...,
+    ) -> BatchItem[Union[Invitation, DryRunResult]]: ...
+    def update(
+        self,
+        invitation_id: str,
+        role: Literal["agent", "supervisor", "admin"],
+        project_id: Optional[str] = None,
+        *,
+        dry_run: Optional[bool] = None,
+    ) -> BatchItem[Any]:
+        """Change the role a pending invitation gives.
+
+        Changes the role the invited person gets on signing up (agent, supervisor or admin; never owner). The
+        bridge reads the invitation first (404 unless it is in the project) and sends its email back with the
+        new role, because the server clears every field a change leaves out. The bridge assigns only agent,
+        supervisor and admin: never owner, and no custom role (on this server a member with a custom role
+        passes every role check, owner-only ones included).
+
+        Args:
+            invitation_id: The invitation's id (24-hex).
+            role: The role the person gets on signing up: agent, supervisor or admin.
+            project_id: The project (24-hex id). Optional when a default project is configured.
+            dry_run: Validate and check as the real call would, but send no change; the result describes the
+                request instead.
+
+        Returns a handle; its result is there once the batch has been sent.
+
+        JSON-RPC ``invitation.update``; HTTP ``PUT /{pid}/pendinginvitations/{id}``; ``GET /{pid}/pendinginvitations/{id}``.
+        """
+        params = {
+            "project_id": project_id,
+            "invitation_id": invitation_id,
+            "role": role,
+            "dry_run": dry_run,
+        }
+        return self._c.call("invitation.update", _params(params))
+
+    @overload
+    def resend(
+        self,
+        invitation_id: str,
+        project_id: Optional[str] = None,
+        *,
+        dry_run: Literal[True],
+    ) -> BatchItem[DryRunResult]: ...
+    @overload
+    def resend(
+        self,
+        invitation_id: str,
+        project_id: Optional[str] = None,
+        *,
+        dry_run: Literal[False, None] = None,
+    ) -> BatchItem[Invitation]: ...
+    @overload
+    def resend(
+        self,
+        invitation_id: str,
+        project_id: Optional[str] = None,
+        *,
+        dry_run: Optional[bool] = ...,
+    ) -> BatchItem[Union[Invitation, DryRunResult]]: ...
+    def resend(
+        self,
+        invitation_id: str,
+        project_id: Optional[str] = None,
+        *,
+        dry_run: Optional[bool] = None,
+    ) -> BatchItem[Any]:
+        """Send the invitation email again.
+
+        Sends the invitation email to its address again and returns the invitation. It sends an email, so it
+        is never retried where a repeat could send two. An invitation of another project is 404.
+
+        Args:
+            invitation_id: The invitation's id (24-hex).
+            project_id: The project (24-hex id). Optional when a default project is configured.
+            dry_run: Validate and check as the real call would, but send no change; the result describes the
+                request instead.
+
+        Returns a handle; its result is there once the batch has been sent.
+
+        JSON-RPC ``invitation.resend``; HTTP ``GET /{pid}/pendinginvitations/resendinvite/{id}``; ``GET /{pid}/pendinginvitations/{id}``.
+        """
+        params = {
+            "project_id": project_id,
+            "invitation_id": invitation_id,
+            "dry_run": dry_run,
+        }
+        return self._c.call("invitation.resend", _params(params))
+
+    @overload
+    def cancel(
+        self,
+        invitation_id: str,
+        project_id: Optional[str] = None,
+        *,
+        dry_run: Literal[True],
+    ) -> BatchItem[DryRunResult]: ...
+    @overload
+    def cancel(
+        self,
+        invitation_id: str,
+        project_id: Optional[str] = None,
+        *,
+        dry_run: Literal[False, None] = None,
+    ) -> BatchItem[Invitation]: ...
+    @overload
+    def cancel(
+        self,
+        invitation_id: str,
+        project_id: Optional[str] = None,
+        *,
+        dry_run: Optional[bool] = ...,
+    ) -> BatchItem[Union[Invitation, DryRunResult]]: ...
+    def cancel(
+        self,
+        invitation_id: str,
+        project_id: Optional[str] = None,
+        *,
+        dry_run: Optional[bool] = None,
+    ) -> BatchItem[Any]:
+        """Cancel a pending invitation.
+
+        Deletes a pending invitation of the project and returns it as it was; the person can no longer join by
+        signing up. An invitation of another project (or none at all) is 404: the server itself would answer
+        success for any id.
+
+        Args:
+            invitation_id: The invitation's id (24-hex).
+            project_id: The project (24-hex id). Optional when a default project is configured.
+            dry_run: Validate and check as the real call would, but send no change; the result describes the
+                request instead.
+
+        Returns a handle; its result is there once the batch has been sent.
+
+        JSON-RPC ``invitation.cancel``; HTTP ``DELETE /{pid}/pendinginvitations/{id}``; ``GET /{pid}/pendinginvitations/{id}``.
+        """
+        params = {
+            "project_id": project_id,
+            "invitation_id": invitation_id,
+            "dry_run": dry_run,
+        }
+        return self._c.call("invitation.cancel", _params(params))
+
+
+class BatchGroupAPI:
+    """``group.*``: Groups: the teams departments route conversations to; create, rename, enable or disable, change members, delete. (inside a batch)"""
+
+    __slots__ = ("_c",)
+
+    def __init__(self, caller: _BatchCaller) -> None:
+        self._c = caller
+
+    def list(
+        self,
+        project_id: Optional[str] = None,
+        *,
+        member: Optional[str] = None,
+    ) -> BatchItem[List[Group]]:
+        """The project's groups.
+
+        Lists the project's groups (disabled ones included, trashed ones left out), optionally only those a
+        user is a member of. Members are user ids. Read-only.
+
+        Args:
+            project_id: The project (24-hex id). Optional when a default project is configured.
+            member: Only groups this user (a user id, not a teammate id) is a member of.
+
+        Returns a handle; its result is there once the batch has been sent.
+
+        JSON-RPC ``group.list``; HTTP ``GET /{pid}/groups``.
+        """
+        params = {
+            "project_id": project_id,
+            "member": member,
+        }
+        return self._c.call("group.list", _params(params))
+
+    def get(self, group_id: str, project_id: Optional[str] = None) -> BatchItem[Group]:
+        """One group.
+
+        Returns one group of the project with its members (user ids). A group of another project, or a trashed
+        one, is 404. Read-only.
+
+        Args:
+            group_id: The group's id (24-hex).
+            project_id: The project (24-hex id). Optional when a default project is configured.
+
+        Returns a handle; its result is there once the batch has been sent.
+
+        JSON-RPC ``group.get``; HTTP ``GET /{pid}/groups/{id}``.
+        """
+        params = {
+            "project_id": project_id,
+            "group_id": group_id,
+        }
+        return self._c.call("group.get", _params(params))
+
+    @overload
+    def create(
+        self,
+        name: str,
+        project_id: Optional[str] = None,
+        *,
+        members: Optional[Sequence[str]] = ...,
+        dry_run: Literal[True],
+    ) -> BatchItem[DryRunResult]: ...
+    @overload
+    def create(
+        self,
+        name: str,
+        project_id: Optional[str] = None,
+        *,
+        members: Optional[Sequence[str]] = ...,
+        dry_run: Literal[False, None] = None,
+    ) -> BatchItem[Group]: ...
+    @overload
+    def create(
+        self,
+        name: str,
+        project_id: Optional[str] = None,
+        *,
+        members: Optional[Sequence[str]] = ...,
+        dry_run: Optional[bool] = ...,
+    ) -> BatchItem[Union[Group, DryRunResult]]: ...
+    def create(
+        self,
+        name: str,
+        project_id: Optional[str] = None,
+        *,
+        members: Optional[Sequence[str]] = None,
+        dry_run: Optional[bool] = None,
+    ) -> BatchItem[Any]:
+        """Create a group.
+
+        Creates a group in the project, optionally with members (user ids). Every member must be a teammate of
+        the project (not trashed), else 404 naming the id, and nothing is created.
+
+        Args:
+            name: The group's name (1 to 200 characters).
+            project_id: The project (24-hex id). Optional when a default project is configured.
+            members: The members' user ids (24-hex; not teammate ids); each must be a teammate of the project.
+            dry_run: Validate and check as the real call would, but send no change; the result describes the
+                request instead.
+
+        Returns a handle; its result is there once the batch has been sent.
+
+        JSON-RPC ``group.create``; HTTP ``POST /{pid}/groups``; ``GET /{pid}/project_users``.
+        """
+        params = {
+            "project_id": project_id,
+            "name": name,
+            "members": members,
+            "dry_run": dry_run,
+        }
+        return self._c.call("group.create", _params(params))
+
+    @overload
+    def update(
+        self,
+        group_id: str,
+        project_id: Optional[str] = None,
+        *,
+        name: Optional[str] = ...,
+        attributes: Optional[Mapping[str, Any]] = ...,
+        enabled: Optional[bool] = ...,
+        dry_run: Literal[True],
+    ) -> BatchItem[DryRunResult]: ...
+    @overload
+    def update(
+        self,
+        group_id: str,
+        project_id: Optional[str] = None,
+        *,
+        name: Optional[str] = ...,
+        attributes: Optional[Mapping[str, Any]] = ...,
+        enabled: Optional[bool] = ...,
+        dry_run: Literal[False, None] = None,
+    ) -> BatchItem[Group]: ...
+    @overload
+    def update(
+        self,
+        group_id: str,
+        project_id: Optional[str] = None,
+        *,
+        name: Optional[str] = ...,
+        attributes: Optional[Mapping[str, Any]] = ...,
+        enabled: Optional[bool] = ...,
+        dry_run: Optional[bool] = ...,
+    ) -> BatchItem[Union[Group, DryRunResult]]: ...
+    def update(
+        self,
+        group_id: str,
+        project_id: Optional[str] = None,
+        *,
+        name: Optional[str] = None,
+        attributes: Optional[Mapping[str, Any]] = None,
+        enabled: Optional[bool] = None,
+        dry_run: Optional[bool] = None,
+    ) -> BatchItem[Any]:
+        """Rename, change attributes, or enable/disable a group.
+
+        Changes a group of the project: name and attributes, or enabled (routing skips a disabled group). Each
+        call sends one change, so enabled cannot be combined with the others. Disabling a group a department
+        routes to is 409; a group outside the project or trashed is 404.
+
+        Args:
+            group_id: The group's id (24-hex).
+            project_id: The project (24-hex id). Optional when a default project is configured.
+            name: A new name (1 to 200 characters).
+            attributes: Custom attributes; replaces the whole object.
+            enabled: Enable (true) or disable (false) the group; routing skips disabled groups. Not together
+                with name or attributes (each is its own request).
+            dry_run: Validate and check as the real call would, but send no change; the result describes the
+                request instead.
+
+        Returns a handle; its result is there once the batch has been sent.
+
+        JSON-RPC ``group.update``; HTTP ``PUT /{pid}/groups/{id}``; ``PUT /{pid}/groups/enable/{id}``; ``PUT /{pid}/groups/disable/{id}``; ``GET /{pid}/groups/{id}``; ``GET /{pid}/departments/allstatus``.
+        """
+        params = {
+            "project_id": project_id,
+            "group_id": group_id,
+            "name": name,
+            "attributes": attributes,
+            "enabled": enabled,
+            "dry_run": dry_run,
+        }
+        return self._c.call("group.update", _params(params))
+
+    @overload
+    def add_members(
+        self,
+        group_id: str,
+        user_ids: Sequence[str],
+        project_id: Optional[str] = None,
+        *,
+        dry_run: Literal[True],
+    ) -> BatchItem[DryRunResult]: ...
+    @overload
+    def add_members(
+        self,
+        group_id: str,
+        user_ids: Sequence[str],
+        project_id: Optional[str] = None,
+        *,
+        dry_run: Literal[False, None] = None,
+    ) -> BatchItem[Group]: ...
+    @overload
+    def add_members(
+        self,
+        group_id: str,
+        user_ids: Sequence[str],
+        project_id: Optional[str] = None,
+        *,
+        dry_run: Optional[bool] = ...,
+    ) -> BatchItem[Union[Group, DryRunResult]]: ...
+    def add_members(
+        self,
+        group_id: str,
+        user_ids: Sequence[str],
+        project_id: Optional[str] = None,
+        *,
+        dry_run: Optional[bool] = None,
+    ) -> BatchItem[Any]:
+        """Add members to a group.
+
+        Adds users (user ids, each a teammate of the project, else 404 naming the id) to a group; ids already
+        there are not doubled, and when nothing changes nothing is sent. The server replaces the whole member
+        list on each change and offers no condition, so two writers changing the same group at once can lose
+        one update; the bridge keeps the window to one read and one write.
+
+        Args:
+            group_id: The group's id (24-hex).
+            user_ids: User ids (24-hex; not teammate ids), at least one.
+            project_id: The project (24-hex id). Optional when a default project is configured.
+            dry_run: Validate and check as the real call would, but send no change; the result describes the
+                request instead.
+
+        Returns a handle; its result is there once the batch has been sent.
+
+        JSON-RPC ``group.addMembers``; HTTP ``PUT /{pid}/groups/{id}``; ``GET /{pid}/groups/{id}``; ``GET /{pid}/project_users``.
+        """
+        params = {
+            "project_id": project_id,
+            "group_id": group_id,
+            "user_ids": user_ids,
+            "dry_run": dry_run,
+        }
+        return self._c.call("group.addMembers", _params(params))
+
+    @overload
+    def remove_members(
+        self,
+        group_id: str,
+        user_ids: Sequence[str],
+        project_id: Optional[str] = None,
+        *,
+        dry_run: Literal[True],
+    ) -> BatchItem[DryRunResult]: ...
+    @overload
+    def remove_members(
+        self,
+        group_id: str,
+        user_ids: Sequence[str],
+        project_id: Optional[str] = None,
+        *,
+        dry_run: Literal[False, None] = None,
+    ) -> BatchItem[Group]: ...
+    @overload
+    def remove_members(
+        self,
+        group_id: str,
+        user_ids: Sequence[str],
+        project_id: Optional[str] = None,
+        *,
+        dry_run: Optional[bool] = ...,
+    ) -> BatchItem[Union[Group, DryRunResult]]: ...
+    def remove_members(
+        self,
+        group_id: str,
+        user_ids: Sequence[str],
+        project_id: Optional[str] = None,
+        *,
+        dry_run: Optional[bool] = None,
+    ) -> BatchItem[Any]:
+        """Remove members from a group.
+
+        Removes users (user ids) from a group; ids not in it are ignored, and when nothing changes nothing is
+        sent. The server replaces the whole member list on each change and offers no condition, so two writers
+        changing the same group at once can lose one update; the bridge keeps the window to one read and one
+        write.
+
+        Args:
+            group_id: The group's id (24-hex).
+            user_ids: User ids (24-hex; not teammate ids), at least one.
+            project_id: The project (24-hex id). Optional when a default project is configured.
+            dry_run: Validate and check as the real call would, but send no change; the result describes the
+                request instead.
+
+        Returns a handle; its result is there once the batch has been sent.
+
+        JSON-RPC ``group.removeMembers``; HTTP ``PUT /{pid}/groups/{id}``; ``GET /{pid}/groups/{id}``.
+        """
+        params = {
+            "project_id": project_id,
+            "group_id": group_id,
+            "user_ids": user_ids,
+            "dry_run": dry_run,
+        }
+        return self._c.call("group.removeMembers", _params(params))
+
+    @overload
+    def delete(
+        self,
+        group_id: str,
+        project_id: Optional[str] = None,
+        *,
+        force: Optional[bool] = ...,
+        dry_run: Literal[True],
+    ) -> BatchItem[DryRunResult]: ...
+    @overload
+    def delete(
+        self,
+        group_id: str,
+        project_id: Optional[str] = None,
+        *,
+        force: Optional[bool] = ...,
+        dry_run: Literal[False, None] = None,
+    ) -> BatchItem[Group]: ...
+    @overload
+    def delete(
+        self,
+        group_id: str,
+        project_id: Optional[str] = None,
+        *,
+        force: Optional[bool] = ...,
+        dry_run: Optional[bool] = ...,
+    ) -> BatchItem[Union[Group, DryRunResult]]: ...
+    def delete(
+        self,
+        group_id: str,
+        project_id: Optional[str] = None,
+        *,
+        force: Optional[bool] = None,
+        dry_run: Optional[bool] = None,
+    ) -> BatchItem[Any]:
+        """Delete a group (trash it, or with force for good).
+
+        Trashes a group of the project (it leaves the lists), or with force: true deletes it for good, and
+        returns it as it was. A group a department routes to is 409; a group outside the project is 404, and
+        so is a trashed one unless force is given.
+
+        Args:
+            group_id: The group's id (24-hex).
+            project_id: The project (24-hex id). Optional when a default project is configured.
+            force: Delete for good instead of trashing.
+            dry_run: Validate and check as the real call would, but send no change; the result describes the
+                request instead.
+
+        Returns a handle; its result is there once the batch has been sent.
+
+        JSON-RPC ``group.delete``; HTTP ``DELETE /{pid}/groups/{id}``; ``GET /{pid}/groups/{id}``; ``GET /{pid}/departments/allstatus``.
+        """
+        params = {
+            "project_id": project_id,
+            "group_id": group_id,
+            "force": force,
+            "dry_run": dry_run,
+        }
+        return self._c.call("group.delete", _params(params))
+
+
+class BatchDepartmentAPI:
+    """``department.*``: Departments: where conversations go, each to its group of agents or to the whole team. (inside a batch)"""
+
+    __slots__ = ("_c",)
+
+    def __init__(self, caller: _BatchCaller) -> None:
+        self._c = caller
+
+    def list(self, project_id: Optional[str] = None) -> BatchItem[List[Department]]:
+        """The project's departments.
+
+        Lists the project's departments as an agent sees them (visible and widget-hidden ones), each with its
+        routing and group (id_group; none means the whole team). Read-only.
+
+        Args:
+            project_id: The project (24-hex id). Optional when a default project is configured.
+
+        Returns a handle; its result is there once the batch has been sent.
+
+        JSON-RPC ``department.list``; HTTP ``GET /{pid}/departments/allstatus``.
+        """
+        params = {
+            "project_id": project_id,
+        }
+        return self._c.call("department.list", _params(params))
+
+    def get(self, department_id: str, project_id: Optional[str] = None) -> BatchItem[Department]:
+        """One department.
+
+        Returns one department of the project; one of another project is 404. Read-only.
+
+        Args:
+            department_id: The department's id (24-hex).
+            project_id: The project (24-hex id). Optional when a default project is configured.
+
+        Returns a handle; its result is there once the batch has been sent.
+
+        JSON-RPC ``department.get``; HTTP ``GET /{pid}/departments/{id}``.
+        """
+        params = {
+            "project_id": project_id,
+            "department_id": department_id,
+        }
+        return self._c.call("department.get", _params(params))
+
+
+class BatchRoleAPI:
+    """``role.*``: Custom roles: named permission sets a project defines beside agent, supervisor, admin and owner. (inside a batch)"""
+
+    __slots__ = ("_c",)
+
+    def __init__(self, caller: _BatchCaller) -> None:
+        self._c = caller
+
+    def list(self, project_id: Optional[str] = None) -> BatchItem[List[Role]]:
+        """The project's custom roles.
+
+        Lists the project's custom roles with their permissions. The bridge never assigns one: on this server
+        a member with a custom role passes every role check, owner-only ones included. Read-only.
+
+        Args:
+            project_id: The project (24-hex id). Optional when a default project is configured.
+
+        Returns a handle; its result is there once the batch has been sent.
+
+        JSON-RPC ``role.list``; HTTP ``GET /{pid}/roles``.
+        """
+        params = {
+            "project_id": project_id,
+        }
+        return self._c.call("role.list", _params(params))
+
+
+class BatchActivityAPI:
+    """``activity.*``: The activity log: who changed what in the team, and when. (inside a batch)"""
+
+    __slots__ = ("_c",)
+
+    def __init__(self, caller: _BatchCaller) -> None:
+        self._c = caller
+
+    def list(
+        self,
+        project_id: Optional[str] = None,
+        *,
+        verbs: Optional[Sequence[Literal["PROJECT_USER_INVITE", "PROJECT_USER_UPDATE", "PROJECT_USER_DELETE", "PROJECT_USER_AVAILABILITY_SELF", "PROJECT_USER_AVAILABILITY_SYSTEM", "REQUEST_CREATE", "REQUEST_CLOSE", "REQUEST_ASSIGNED_AUTO", "REQUEST_ASSIGNED_SELF", "REQUEST_ASSIGNED_MANUAL", "REQUEST_UNASSIGNED", "LEAVE_CONVERSATION", "FAQ_KB_CREATE", "FAQ_KB_DELETE", "FAQ_KB_PUBLISH", "KB_NAMESPACE_CREATE", "KB_NAMESPACE_DELETE", "KB_CONTENTS_ADD", "KB_CONTENTS_DELETE", "KB_CONTENT_DELETE"]]] = None,
+        user_id: Optional[str] = None,
+        since: Optional[str] = None,
+        until: Optional[str] = None,
+        limit: Optional[int] = None,
+        page: Optional[int] = None,
+    ) -> BatchItem[ActivityPage]:
+        """Who changed what in the team: the activity log.
+
+        Pages through the project's activity log, newest first: invitations, role and status changes,
+        availability changes, removals, each with who did it and when. Needs admin. The log keeps 30 days,
+        records nothing unless the server has activity history enabled (then it is simply empty), and never
+        records the default disable (team.leave without a mode), invitation changes (invitation.update,
+        resend, cancel, sign-ups) or group changes. Read-only.
+
+        Args:
+            project_id: The project (24-hex id). Optional when a default project is configured.
+            verbs: Which kinds of entry (default: the team verbs PROJECT_USER_INVITE, PROJECT_USER_UPDATE,
+                PROJECT_USER_DELETE, PROJECT_USER_AVAILABILITY_SELF, PROJECT_USER_AVAILABILITY_SYSTEM);
+                conversation and knowledge-base verbs are allowed too.
+            user_id: Only entries involving this user (a user id): as actor or as target.
+            since: From this day on (YYYY-MM-DD, whole day, the server's time zone).
+            until: Up to this day (YYYY-MM-DD, whole day); not before since.
+            limit: Entries per page, 1 to 100 (default 40).
+            page: The page, from 0 (newest first).
+
+        Returns a handle; its result is there once the batch has been sent.
+
+        JSON-RPC ``activity.list``; HTTP ``GET /{pid}/activities``.
+        """
+        params = {
+            "project_id": project_id,
+            "verbs": verbs,
+            "user_id": user_id,
+            "since": since,
+            "until": until,
+            "limit": limit,
+            "page": page,
+        }
+        return self._c.call("activity.list", _params(params))
+
+
+class BatchSandboxAPI:
+    """``sandbox.*``: Sandbox-only controls: act as someone else would (only with --sandbox). (inside a batch)"""
+
+    __slots__ = ("_c",)
+
+    def __init__(self, caller: _BatchCaller) -> None:
+        self._c = caller
+
+    def signup(
+        self,
+        email: str,
+        *,
+        password: Optional[str] = None,
+        firstname: Optional[str] = None,
+        lastname: Optional[str] = None,
+    ) -> BatchItem[User]:
+        """Sandbox only: a person signs up, turning their pending invitations into memberships.
+
+        Only with --sandbox (elsewhere -32601). Creates an account as the person would on Tiledesk's sign-up
+        page; the server then turns every pending invitation of that email into a membership with the
+        invitation's role, and removes the invitation. Returns the new user.
+
+        Args:
+            email: The new account's email address.
+            password: Its password (default demo-password).
+            firstname: First name (default New).
+            lastname: Last name (default Person).
+
+        Returns a handle; its result is there once the batch has been sent.
+
+        JSON-RPC ``sandbox.signup``; HTTP ``POST /auth/signup``.
+        """
+        params = {
+            "email": email,
+            "password": password,
+            "firstname": firstname,
+            "lastname": lastname,
+        }
+        return self._c.call("sandbox.signup", _params(params))
+
 
 class BatchGroups:
     """The method groups of :class:`~tiledesk_rpc.Batch` and :class:`~tiledesk_rpc.AsyncBatch`."""
@@ -2040,7 +5107,19 @@ class BatchGroups:
         self.project = BatchProjectAPI(caller)
         """``project.*``: ``list``"""
         self.team = BatchTeamAPI(caller)
-        """``team.*``: ``list``, ``get``, ``get_by_user``, ``me``, ``invite``, ``update_me``, ``update``, ``leave``, ``restore``"""
+        """``team.*``: ``list``, ``get``, ``get_by_user``, ``me``, ``available``, ``invite``, ``update_me``, ``update``, ``leave``, ``restore``, ``plan``, ``apply``, ``unwatch``"""
+        self.invitation = BatchInvitationAPI(caller)
+        """``invitation.*``: ``list``, ``get``, ``update``, ``resend``, ``cancel``"""
+        self.group = BatchGroupAPI(caller)
+        """``group.*``: ``list``, ``get``, ``create``, ``update``, ``add_members``, ``remove_members``, ``delete``"""
+        self.department = BatchDepartmentAPI(caller)
+        """``department.*``: ``list``, ``get``"""
+        self.role = BatchRoleAPI(caller)
+        """``role.*``: ``list``"""
+        self.activity = BatchActivityAPI(caller)
+        """``activity.*``: ``list``"""
+        self.sandbox = BatchSandboxAPI(caller)
+        """``sandbox.*``: ``signup``"""
 
 
 #: Each method group's helper classes: (thread, asyncio, batch).
@@ -2049,4 +5128,10 @@ GROUPS: Dict[str, Tuple[Type[Any], Type[Any], Type[Any]]] = {
     "user": (UserAPI, AsyncUserAPI, BatchUserAPI),
     "project": (ProjectAPI, AsyncProjectAPI, BatchProjectAPI),
     "team": (TeamAPI, AsyncTeamAPI, BatchTeamAPI),
+    "invitation": (InvitationAPI, AsyncInvitationAPI, BatchInvitationAPI),
+    "group": (GroupAPI, AsyncGroupAPI, BatchGroupAPI),
+    "department": (DepartmentAPI, AsyncDepartmentAPI, BatchDepartmentAPI),
+    "role": (RoleAPI, AsyncRoleAPI, BatchRoleAPI),
+    "activity": (ActivityAPI, AsyncActivityAPI, BatchActivityAPI),
+    "sandbox": (SandboxAPI, AsyncSandboxAPI, BatchSandboxAPI),
 }

@@ -1,6 +1,6 @@
 """What the thread and asyncio clients share: their settings, the calls waiting for an answer,
-matching answers to calls, failing the calls when the bridge goes, batches, and the start-up
-check. The subclasses only do I/O (anthropic-sdk-python's ``BaseClient`` is the model):
+matching answers to calls, routing the bridge's notifications to whoever listens for them, failing
+the calls when the bridge goes, batches, and the start-up check. The subclasses only do I/O (anthropic-sdk-python's ``BaseClient`` is the model):
 :class:`~tiledesk_rpc.TiledeskRPC` with threads, :class:`~tiledesk_rpc.AsyncTiledeskRPC` with
 asyncio."""
 
@@ -11,7 +11,7 @@ import concurrent.futures
 import itertools
 import json
 import threading
-from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Mapping, Optional, Set, Tuple, Union
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Mapping, NamedTuple, Optional, Set, Tuple, Union
 
 from ._common import (
     DEFAULT_CLOSE_TIMEOUT,
@@ -27,6 +27,7 @@ from ._common import (
     max_line_bytes,
     request,
 )
+from ._notices import END, Listener, Route, route_of
 from .errors import BridgeClosed, CallTimeout, ConfigurationError, error_from_wire
 
 if TYPE_CHECKING:
@@ -37,6 +38,18 @@ AnyFuture = Union["concurrent.futures.Future[Any]", "asyncio.Future[Any]"]
 
 #: The exit status of a bridge that refused its command line or environment.
 USAGE_EXIT_STATUS = 2
+
+#: Called with a call's result in the reader before the caller gets it, so that whatever the
+#: result starts (a subscription) is listened for before the bridge's next line is read.
+OnAnswer = Callable[[Any], None]
+
+
+class _Waiter(NamedTuple):
+    """A call waiting for its answer."""
+
+    future: AnyFuture
+    method: str
+    on_answer: Optional[OnAnswer] = None
 
 
 class _BaseBridge:
@@ -83,8 +96,9 @@ class _BaseBridge:
         self.close_timeout = close_timeout
         self._on_stderr = on_stderr
         self._max_line = max_line_bytes(self.args[1:])
-        self._lock = threading.Lock()  # guards _pending, _abandoned, _closing, _eof, _ids
-        self._pending: Dict[Any, Tuple[AnyFuture, str]] = {}
+        self._lock = threading.Lock()  # guards _pending, _abandoned, _listeners, _closing, _eof, _ids
+        self._pending: Dict[Any, _Waiter] = {}
+        self._listeners: Dict[Route, Listener] = {}
         self._abandoned: Set[Any] = set()
         self._ids = itertools.count(1)
         self._closing = False
@@ -136,12 +150,29 @@ class _BaseBridge:
             raise line_too_long(len(line), self._max_line)
         return req_id, line + b"\n"
 
-    def _register(self, req_id: Any, future: AnyFuture, method: str) -> None:
+    def _register(self, req_id: Any, future: AnyFuture, method: str, on_answer: Optional[OnAnswer] = None) -> None:
         """Wait for ``req_id``'s answer in ``future``; raises BridgeClosed when no answer can come."""
         with self._lock:
             if self._closing or self._eof:
                 raise self._closed_error(method)
-            self._pending[req_id] = (future, method)
+            self._pending[req_id] = _Waiter(future, method, on_answer)
+
+    def _progress_token(self) -> str:
+        """A progress token no other call of this client uses."""
+        return f"progress-{self._next_id()}"
+
+    def _listen(self, route: Route, listener: Listener) -> None:
+        """Hand the notifications of ``route`` (a progress token, a subscription) to ``listener``,
+        in the reader, until :meth:`_unlisten`; at the bridge's end it gets :data:`END`."""
+        with self._lock:
+            if self._eof:
+                listener(END)
+                return
+            self._listeners[route] = listener
+
+    def _unlisten(self, route: Route) -> None:
+        with self._lock:
+            self._listeners.pop(route, None)
 
     def _forget(self, req_ids: Iterable[Any]) -> None:
         """Stop waiting for calls whose request could not be written."""
@@ -194,24 +225,43 @@ class _BaseBridge:
             self._dispatch(member)
 
     def _dispatch(self, message: Any) -> None:
-        if not isinstance(message, dict) or ("result" not in message and "error" not in message):
-            return  # a notification or request from the bridge: nothing waits for it
+        if not isinstance(message, dict):
+            return
+        if "result" not in message and "error" not in message:
+            self._notify_listener(message)
+            return
         req_id = message.get("id")
         try:
             with self._lock:
-                slot = self._pending.pop(req_id, None)
-                if slot is None:
+                waiter = self._pending.pop(req_id, None)
+                if waiter is None:
                     self._abandoned.discard(req_id)  # a late answer to a timed-out call
                     return
         except TypeError:  # an unhashable id: not ours
             return
-        future = slot[0]
+        future = waiter.future
         if future.done():
             return
         if "error" in message:
             future.set_exception(error_from_wire(message["error"]))
-        else:
-            future.set_result(message.get("result"))
+            return
+        result = message.get("result")
+        if waiter.on_answer is not None:
+            waiter.on_answer(result)
+        future.set_result(result)
+
+    def _notify_listener(self, message: Dict[str, Any]) -> None:
+        """A notification from the bridge: to the listener of its route; others are ignored."""
+        route = route_of(message)
+        if route is None:
+            return
+        try:
+            with self._lock:
+                listener = self._listeners.get(route)
+        except TypeError:  # an unhashable token: not ours
+            return
+        if listener is not None:
+            listener((message["method"], message["params"]))
 
     def _stderr_line(self, raw: bytes) -> None:
         self._stderr.add(raw)
@@ -231,17 +281,22 @@ class _BaseBridge:
             self._fail_all("the tiledesk-rpc bridge exited before answering")
 
     def _fail_all(self, reason: str) -> None:
+        """Fail every waiting call, and end every listener: nothing more can come."""
         with self._lock:
             pending = list(self._pending.values())
             self._pending.clear()
             self._abandoned.clear()
+            listeners = list(self._listeners.values())
+            self._listeners.clear()
+        for listener in listeners:
+            listener(END)
         if not pending:
             return
         stderr = self._stderr.text()
         returncode = self.returncode
-        for future, method in pending:
-            if not future.done():
-                future.set_exception(bridge_closed(f"{reason} {method}", returncode, stderr))
+        for waiter in pending:
+            if not waiter.future.done():
+                waiter.future.set_exception(bridge_closed(f"{reason} {waiter.method}", returncode, stderr))
 
     def _start_failure(self, error: BridgeClosed) -> Exception:
         """What the start-up ``ping`` failing with ``error`` means: a refused setting (the bridge
@@ -270,7 +325,7 @@ class _BaseBridge:
                     item._future.set_exception(self._closed_error(item.method))
                 return None
             for item in items:
-                self._pending[item.id] = (item._future, item.method)
+                self._pending[item.id] = _Waiter(item._future, item.method)
         return line + b"\n"
 
     def _batch_unsent(self, items: List["BatchItem[Any]"]) -> None:

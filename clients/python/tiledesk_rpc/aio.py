@@ -7,10 +7,12 @@ from types import TracebackType
 from typing import Any, Dict, List, Optional, Type
 
 from ._api import AsyncGroups
-from ._base import _BaseBridge
+from ._base import OnAnswer, _BaseBridge
 from ._batch import AsyncBatch, BatchItem
 from ._common import STDERR_MAX_LINE, bridge_closed, cancel_line, encode
-from .errors import BridgeClosed, BridgeNotFound
+from ._notices import AsyncSubscription
+from ._progress import AsyncProgressInbox, ProgressCallback, refuses_progress, with_progress_token
+from .errors import BridgeClosed, BridgeNotFound, InvalidParams
 
 __all__ = ["AsyncTiledeskRPC"]
 
@@ -120,14 +122,39 @@ class AsyncTiledeskRPC(AsyncGroups, _BaseBridge):
 
     # -- public API ---------------------------------------------------------------------------
 
-    async def call(self, method: str, params: Any = None, timeout: Optional[float] = None) -> Any:
-        """Call ``method`` with ``params`` and return its result (see :meth:`TiledeskRPC.call`).
-
-        Cancelling the awaiting task also cancels the call on the bridge.
+    async def call(
+        self, method: str, params: Any = None, timeout: Optional[float] = None, on_progress: Optional[ProgressCallback] = None
+    ) -> Any:
+        """Call ``method`` with ``params`` and return its result (see :meth:`TiledeskRPC.call`;
+        ``on_progress`` is called in this task). Cancelling the awaiting task also cancels the
+        call on the bridge.
         """
         await self.start()
-        req_id, future = await self._submit(method, params)
-        return await self._wait(req_id, method, future, timeout)
+        if on_progress is None:
+            req_id, future = await self._submit(method, params)
+            return await self._wait(req_id, method, future, timeout)
+        token = self._progress_token()
+        inbox = AsyncProgressInbox(on_progress)
+        self._listen(("token", token), inbox.put)
+        try:
+            req_id, future = await self._submit(method, with_progress_token(params, token))
+            return await self._wait(req_id, method, future, timeout, inbox)
+        except InvalidParams as exc:
+            if not refuses_progress(exc):
+                raise
+        finally:
+            self._unlisten(("token", token))
+        return await self.call(method, params, timeout)
+
+    async def subscribe(self, method: str, params: Any = None, timeout: Optional[float] = None) -> AsyncSubscription:
+        """Call a method that answers ``{"subscription": id, ...}`` and return the subscription
+        (see :meth:`TiledeskRPC.subscribe`); its ``next()`` is awaited."""
+        await self.start()
+        subscription = AsyncSubscription(self, method)
+        req_id, future = await self._submit(method, params, subscription._answered)
+        answer = await self._wait(req_id, method, future, timeout)
+        subscription._check_started(answer)
+        return subscription
 
     async def notify(self, method: str, params: Any = None) -> None:
         """Send a notification (no id, no answer)."""
@@ -184,10 +211,10 @@ class AsyncTiledeskRPC(AsyncGroups, _BaseBridge):
         except (OSError, RuntimeError):
             pass
 
-    async def _submit(self, method: str, params: Any) -> "tuple[int, asyncio.Future[Any]]":
+    async def _submit(self, method: str, params: Any, on_answer: Optional[OnAnswer] = None) -> "tuple[int, asyncio.Future[Any]]":
         req_id, line = self._request_line(method, params)
         future: "asyncio.Future[Any]" = asyncio.get_running_loop().create_future()
-        self._register(req_id, future, method)
+        self._register(req_id, future, method, on_answer)
         try:
             await self._write(line, method)
         except asyncio.CancelledError:  # cancelled while waiting to flush: the bridge may have it
@@ -198,11 +225,21 @@ class AsyncTiledeskRPC(AsyncGroups, _BaseBridge):
             raise
         return req_id, future
 
-    async def _wait(self, req_id: Any, method: str, future: "asyncio.Future[Any]", timeout: Optional[float]) -> Any:
+    async def _wait(
+        self,
+        req_id: Any,
+        method: str,
+        future: "asyncio.Future[Any]",
+        timeout: Optional[float],
+        progress: Optional[AsyncProgressInbox] = None,
+    ) -> Any:
         limit = self.timeout if timeout is None else timeout
         try:
-            await asyncio.wait({future}, timeout=limit)
-        except asyncio.CancelledError:
+            if progress is not None:
+                await progress.deliver(future, limit)
+            else:
+                await asyncio.wait({future}, timeout=limit)
+        except BaseException:  # cancelled, or the progress callback failed: stop the call too
             self._abandon(req_id)
             raise
         if future.done():

@@ -9,10 +9,12 @@ from types import TracebackType
 from typing import Any, Dict, Generic, List, Optional, Type, TypeVar, cast
 
 from ._api import SyncGroups
-from ._base import _BaseBridge
+from ._base import OnAnswer, _BaseBridge
 from ._batch import Batch, BatchItem
 from ._common import STDERR_MAX_LINE, cancel_line, encode
-from .errors import BridgeClosed, BridgeNotFound, TiledeskRPCError
+from ._notices import ThreadSubscription
+from ._progress import ProgressCallback, ProgressInbox, refuses_progress, with_progress_token
+from .errors import BridgeClosed, BridgeNotFound, InvalidParams, TiledeskRPCError
 
 __all__ = ["TiledeskRPC", "PendingCall"]
 
@@ -123,21 +125,53 @@ class TiledeskRPC(SyncGroups, _BaseBridge):
 
     # -- public API ---------------------------------------------------------------------------
 
-    def call(self, method: str, params: Any = None, timeout: Optional[float] = None) -> Any:
+    def call(
+        self, method: str, params: Any = None, timeout: Optional[float] = None, on_progress: Optional[ProgressCallback] = None
+    ) -> Any:
         """Call ``method`` with ``params`` (a dict, a list, or ``None`` for none) and return its result.
 
         Raises the :class:`~tiledesk_rpc.TiledeskRPCError` subclass matching the error code;
         :class:`~tiledesk_rpc.CallTimeout` when ``timeout`` (default: the client's) expires,
         after cancelling the call on the bridge; :class:`~tiledesk_rpc.BridgeClosed` when the
         bridge is gone.
+
+        ``on_progress`` asks for progress reports (``_meta.progressToken`` is added to the params,
+        which must then be a dict) and is called with each in this thread while the call runs;
+        an exception it raises cancels the call and is raised here. A bridge too old to report
+        progress answers the call without reports.
         """
+        if on_progress is None:
+            return self.submit(method, params).result(timeout)
+        token = self._progress_token()
+        inbox = ProgressInbox(on_progress)
+        self._listen(("token", token), inbox.put)
+        try:
+            pending = self.submit(method, with_progress_token(params, token))
+            return self._wait(pending.id, method, pending._future, timeout, inbox)
+        except InvalidParams as exc:
+            if not refuses_progress(exc):
+                raise
+        finally:
+            self._unlisten(("token", token))
         return self.submit(method, params).result(timeout)
+
+    def subscribe(self, method: str, params: Any = None, timeout: Optional[float] = None) -> ThreadSubscription:
+        """Call a method that answers ``{"subscription": id, ...}`` (``team.watch``) and return the
+        subscription: its answer, and the notifications naming it, in order (``next()``). Ending
+        it on the bridge (``team.unwatch``) is the caller's part; ``cancel()`` stops listening."""
+        subscription = ThreadSubscription(self, method)
+        answer = self._submit(method, params, subscription._answered).result(timeout)
+        subscription._check_started(answer)
+        return subscription
 
     def submit(self, method: str, params: Any = None) -> PendingCall[Any]:
         """Send a call without waiting; returns a :class:`PendingCall` to wait on or cancel."""
+        return self._submit(method, params)
+
+    def _submit(self, method: str, params: Any, on_answer: Optional[OnAnswer] = None) -> PendingCall[Any]:
         req_id, line = self._request_line(method, params)
         future: "concurrent.futures.Future[Any]" = concurrent.futures.Future()
-        self._register(req_id, future, method)
+        self._register(req_id, future, method, on_answer)
         try:
             self._write(line)
         except (OSError, ValueError) as exc:
@@ -258,10 +292,23 @@ class TiledeskRPC(SyncGroups, _BaseBridge):
         except (OSError, ValueError):
             pass
 
-    def _wait(self, req_id: Any, method: str, future: "concurrent.futures.Future[Any]", timeout: Optional[float]) -> Any:
+    def _wait(
+        self,
+        req_id: Any,
+        method: str,
+        future: "concurrent.futures.Future[Any]",
+        timeout: Optional[float],
+        progress: Optional[ProgressInbox] = None,
+    ) -> Any:
         limit = self.timeout if timeout is None else timeout
+        if progress is not None:
+            try:
+                progress.deliver(future, limit)
+            except BaseException:  # the callback failed or was interrupted: stop the call too
+                self._abandon(req_id)
+                raise
         try:
-            return future.result(limit)
+            return future.result(0 if progress is not None else limit)
         except TiledeskRPCError:
             raise
         except concurrent.futures.TimeoutError:

@@ -31,6 +31,7 @@ __all__ = [
     "UpstreamUnavailable",
     "UpstreamTimeout",
     "BridgeClosed",
+    "WatchError",
     "BridgeNotFound",
     "ConfigurationError",
     "ERROR_CLASSES",
@@ -237,6 +238,25 @@ class BridgeClosed(TiledeskRPCError, ConnectionError):
         if tail:
             text += "\n--- bridge stderr (tail) ---\n" + tail
         return text
+
+
+class WatchError(TiledeskRPCError):
+    """A poll of a watch failed (``team.watchError``, sent once per streak of failures); the
+    bridge goes on polling. ``code``, ``message`` and ``data`` are the failure's; :attr:`error` is
+    the same failure as the class of its code (:class:`UpstreamUnavailable`, ...)."""
+
+    def __init__(self, code: int, message: str, data: Any = None, subscription: Any = None) -> None:
+        super().__init__(code, message, data)
+        #: the watch's subscription id
+        self.subscription = subscription
+
+    def __reduce__(self) -> Any:
+        return (type(self), (self.code, self.message, self.data, self.subscription))
+
+    @property
+    def error(self) -> TiledeskRPCError:
+        """The failure as the :class:`TiledeskRPCError` subclass of its code."""
+        return error_from_wire({"code": self.code, "message": self.message, "data": self.data})
 
 
 class BridgeNotFound(FileNotFoundError):

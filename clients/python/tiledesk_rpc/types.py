@@ -8,7 +8,7 @@ may be missing, and a result may carry more.
 
 from __future__ import annotations
 
-from typing import Any, Dict, Literal, TypedDict, Union
+from typing import Any, Dict, List, Literal, TypedDict, Union
 
 __all__ = [
     "Empty",
@@ -17,8 +17,17 @@ __all__ = [
     "DryRunResult",
     "Membership",
     "Teammate",
+    "Availability",
+    "Department",
+    "Group",
     "InviteResult",
     "Invitation",
+    "RosterPlan",
+    "RosterApplied",
+    "WatchStart",
+    "Role",
+    "ActivityPage",
+    "Activity",
 ]
 
 
@@ -93,6 +102,55 @@ class Teammate(_TeammateRequired, total=False):
     isBusy: bool
 
 
+class _AvailabilityRequired(TypedDict):
+    open: bool
+    available: List[Teammate]
+    busy: List[Teammate]
+
+
+class Availability(_AvailabilityRequired, total=False):
+    """Who can take a chat now: `open` (the project's operating hours), `available` (active, available, not busy
+    agents, of the department's group when given) and `busy` (the same, but at their chat limit)."""
+
+    department: Department
+    group: Group
+
+
+class _DepartmentRequired(TypedDict):
+    _id: str
+    id: str
+
+
+class Department(_DepartmentRequired, total=False):
+    """A department as the server sent it: it routes conversations to the members of its group (`id_group`), or
+    to the whole team without one."""
+
+    name: str
+    routing: str
+    id_group: Union[str, None]
+    groups: List[Any]
+    default: bool
+    status: int
+    id_project: str
+
+
+class _GroupRequired(TypedDict):
+    _id: str
+    id: str
+
+
+class Group(_GroupRequired, total=False):
+    """A group as the server sent it: `members` are user ids (not teammate ids); routing skips it while `enabled`
+    is false."""
+
+    name: str
+    members: List[str]
+    enabled: bool
+    trashed: bool
+    id_project: str
+    attributes: Dict[str, Any]
+
+
 class _InviteResultRequired(TypedDict):
     status: Literal["added", "pending", "existing"]
 
@@ -120,3 +178,83 @@ class Invitation(_InvitationRequired, total=False):
     id_project: str
     createdBy: str
     createdAt: str
+
+
+class _RosterPlanRequired(TypedDict):
+    project_id: str
+    fingerprint: str
+    actions: List[Dict[str, Any]]
+    unchanged: int
+    summary: Dict[str, Any]
+
+
+class RosterPlan(_RosterPlanRequired, total=False):
+    """What would make the team match the roster: the actions in the order they are applied, each {action, email,
+    ids…, changes: {field: {from, to}}}; how many entries need nothing; who is skipped (owner, self) and who
+    waits to sign up before joining groups; the fingerprint of the state read."""
+
+    skipped: List[Any]
+    waiting: List[Any]
+
+
+class _RosterAppliedRequired(TypedDict):
+    applied: List[Dict[str, Any]]
+    failed: List[Dict[str, Any]]
+    unchanged: int
+    summary: Dict[str, Any]
+
+
+class RosterApplied(_RosterAppliedRequired, total=False):
+    """What an apply did: each action with its result (applied) or its error {code, message, data} (failed)."""
+
+
+class _WatchStartRequired(TypedDict):
+    subscription: str
+    teammates: List[Teammate]
+    invitations: List[Invitation]
+
+
+class WatchStart(_WatchStartRequired, total=False):
+    """A started watch: its subscription id (for team.unwatch and in every notification) and the team and
+    invitations it starts from."""
+
+
+class _RoleRequired(TypedDict):
+    _id: str
+    id: str
+
+
+class Role(_RoleRequired, total=False):
+    """A custom role of the project: a name and the permissions it grants."""
+
+    name: str
+    permissions: List[str]
+    id_project: str
+
+
+class _ActivityPageRequired(TypedDict):
+    count: int
+    page: int
+    per_page: int
+    activities: List[Activity]
+
+
+class ActivityPage(_ActivityPageRequired, total=False):
+    """One page of the activity log, newest first: `count` matching entries in all."""
+
+
+class _ActivityRequired(TypedDict):
+    _id: str
+    id: str
+
+
+class Activity(_ActivityRequired, total=False):
+    """One entry of the activity log: who (`actor`) did what (`verb`, `actionObj`) to whom (`target`), when, with
+    the server's `message` where it has one."""
+
+    verb: str
+    actor: Dict[str, Any]
+    actionObj: Dict[str, Any]
+    target: Dict[str, Any]
+    createdAt: str
+    message: str

@@ -18,11 +18,12 @@ import os
 import sys
 import threading
 
+from serving import serve_concurrently
+
 out_lock = threading.Lock()
 state_lock = threading.Lock()
 sleepers: dict = {}  # id -> threading.Event
 cancels: list = []
-threads: list = []
 
 
 def write(message):
@@ -83,19 +84,7 @@ def serve(message):
 
 
 def main():
-    for line in sys.stdin.buffer:
-        line = line.strip()
-        if not line:
-            continue
-        message = json.loads(line)
-        if isinstance(message, dict) and message.get("method") == "$/cancelRequest":
-            serve(message)  # at once, so it can reach a sleeper
-            continue
-        thread = threading.Thread(target=serve, args=(message,), daemon=True)
-        thread.start()
-        threads.append(thread)
-    for thread in threads:
-        thread.join()
+    serve_concurrently(serve, serve)
     sys.exit(0)
 
 
