@@ -26,7 +26,8 @@ import TiledeskSandbox
         #expect(answer["error"]?["data"]?["http_status"] == 401)
         let message = answer["error"]?["message"]?.stringValue ?? ""
         #expect(message.contains("TILEDESK_TOKEN"))
-        #expect(Date().timeIntervalSince(started) < 3)
+        // The hang this guards against lasts the whole default --timeout (30 s).
+        #expect(Date().timeIntervalSince(started) < 15)
         #expect(b.finish().status == 0)
     }
 
@@ -136,12 +137,13 @@ import TiledeskSandbox
     }
 
     @Test func aStallAnswers504AndTheNextCallSucceeds() throws {
-        server.faults.set(rules: [rule("GET", "/users", times: 1, .delay(3))])
+        server.faults.set(rules: [rule("GET", "/users", times: 1, .delay(60))])
         let b = try bridge(["--timeout", "1"])
         let started = Date()
         let answer = call(b, 1, "user.get")
         #expect(answer["error"]?["code"] == 504)
-        #expect(Date().timeIntervalSince(started) < 2.5)
+        // Cut by --timeout, not by the stall's end: far apart, so load cannot blur them.
+        #expect(Date().timeIntervalSince(started) < 30)
         #expect(call(b, 2, "user.get")["result"]?["email"] == "owner@example.com")
         _ = b.finish()
     }
@@ -179,8 +181,9 @@ import TiledeskSandbox
         let elapsed = Date().timeIntervalSince(started)
         #expect(answers.count == 300)
         #expect(answers.allSatisfy { $0["result"]?["_id"] == .string(Self.alice) }, "\(answers.filter { $0["error"] != nil }.prefix(3))")
-        // The ideal is 300 / 50 = 6 s; generous here, measured precisely by the benchmarks.
-        #expect(elapsed < 20, "took \(elapsed) s")
+        // The ideal is 300 / 50 = 6 s; a collapsed pace takes minutes. The benchmarks measure the
+        // ratio; RateLimitConvergenceTests checks it in simulated time.
+        #expect(elapsed < 60, "took \(elapsed) s")
         _ = b.finish()
     }
 
