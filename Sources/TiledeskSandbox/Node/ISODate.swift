@@ -1,3 +1,5 @@
+import HTTPCore
+
 /// ISO-8601 UTC timestamps with milliseconds (`2026-01-15T09:00:00.000Z`), the way
 /// `Date.prototype.toJSON` writes them. Hand-written: this runs on every mutation.
 enum ISODate {
@@ -7,7 +9,7 @@ enum ISODate {
         var days = totalSeconds / 86_400
         var secondsOfDay = totalSeconds % 86_400
         if secondsOfDay < 0 { secondsOfDay += 86_400; days -= 1 }
-        let (year, month, day) = civil(fromDays: days)
+        let (year, month, day) = CivilDate.date(days: days)
         let hour = Int(secondsOfDay / 3600), minute = Int(secondsOfDay % 3600 / 60), second = Int(secondsOfDay % 60)
 
         var out = [UInt8](repeating: 0, count: 24)
@@ -52,33 +54,8 @@ enum ISODate {
         guard let y = num(0, 4), let mo = num(5, 2), let d = num(8, 2), let h = num(11, 2), let mi = num(14, 2),
             let s = num(17, 2), let ms = num(20, 3)
         else { return nil }
-        let days = daysFromCivil(year: Int64(y), month: mo, day: d)
+        let days = CivilDate.days(year: Int64(y), month: mo, day: d)
         return ((days * 86_400 + Int64(h * 3600 + mi * 60 + s)) * 1000) + Int64(ms)
-    }
-
-    /// Howard Hinnant's `civil_from_days`.
-    static func civil(fromDays days: Int64) -> (Int64, Int, Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = Int(doy - (153 * mp + 2) / 5 + 1)
-        let month = Int(mp < 10 ? mp + 3 : mp - 9)
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-        return (year, month, day)
-    }
-
-    /// Howard Hinnant's `days_from_civil`.
-    static func daysFromCivil(year: Int64, month: Int, day: Int) -> Int64 {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let m = Int64(month)
-        let doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + Int64(day) - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
     }
 }
 
@@ -104,12 +81,12 @@ extension ISODate {
         let monthText = digits(2)
         slash()
         let yearText = monthText == nil ? nil : digits(4)
-        let (nowYear, nowMonth, _) = civil(fromDays: nowMillis / 86_400_000)
+        let (nowYear, nowMonth, _) = CivilDate.date(days: nowMillis / 86_400_000)
         let month = monthText.flatMap { Int($0) } ?? nowMonth
         var year = yearText.flatMap { Int64($0) } ?? nowYear
         if yearText?.count == 2 { year += year > 68 ? 1900 : 2000 }
         guard (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year) else { return nil }
-        return daysFromCivil(year: year, month: month, day: day) * 86_400_000
+        return CivilDate.days(year: year, month: month, day: day) * 86_400_000
     }
 
     private static func daysIn(month: Int, year: Int64) -> Int {
