@@ -13,6 +13,13 @@ extension EmulatedUpstream {
     static var project: String { SandboxSeed.projectID }
     static var alice: String { SandboxSeed.aliceTeammateID }
 
+    /// `emulator` served over loopback HTTP under `/v3`, started.
+    static func serve(_ emulator: Sandbox) throws -> LoopbackHTTPServer {
+        let server = LoopbackHTTPServer(pathPrefix: "/v3", handler: emulator.handle)
+        try server.start()
+        return server
+    }
+
     /// The bridge pointed at the emulator (or at `apiURL`), with the demo project and `token`.
     func bridge(_ extra: [String] = [], token: String? = SandboxSeed.ownerToken, apiURL: String? = nil,
                 environment: [String: String] = [:]) throws -> BridgeProcess {

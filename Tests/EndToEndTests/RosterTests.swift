@@ -13,8 +13,7 @@ import TiledeskSandbox
     let server: LoopbackHTTPServer
 
     init() throws {
-        server = LoopbackHTTPServer(pathPrefix: "/v3", handler: emulator.handle)
-        try server.start()
+        server = try Self.serve(emulator)
     }
 
     /// The owner, Adam as he is, Alice made supervisor, Bob made available, and 26 new people.

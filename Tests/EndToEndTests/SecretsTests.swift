@@ -11,8 +11,7 @@ import TiledeskSandbox
     let server: LoopbackHTTPServer
 
     init() throws {
-        server = LoopbackHTTPServer(pathPrefix: "/v3", handler: emulator.handle)
-        try server.start()
+        server = try Self.serve(emulator)
     }
 
     @Test func aTokenOrPasswordEchoedByTheUpstreamIsRedactedInTheError() throws {

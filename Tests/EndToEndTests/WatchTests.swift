@@ -13,8 +13,7 @@ import TiledeskSandbox
     let server: LoopbackHTTPServer
 
     init() throws {
-        server = LoopbackHTTPServer(pathPrefix: "/v3", handler: emulator.handle)
-        try server.start()
+        server = try Self.serve(emulator)
     }
 
     /// A change made by someone else, on the server directly.
