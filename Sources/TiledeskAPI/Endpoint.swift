@@ -36,6 +36,9 @@ public struct Endpoint: Sendable {
         case single
         /// The member with this key when present (`{success, updatedUser}` → the user).
         case member(String)
+        /// Not read: an empty 2xx body is null rather than a bad answer (a forced group delete
+        /// of an id already gone answers 200 with nothing).
+        case unused
     }
 
     public let route: Route

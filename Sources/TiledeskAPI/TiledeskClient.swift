@@ -136,7 +136,7 @@ public final class TiledeskClient: Sendable {
 
     private func unwrap(_ answer: JSON, _ endpoint: Endpoint) throws -> JSON {
         switch endpoint.unwrap {
-        case .none:
+        case .none, .unused:
             return Self.withIDs(answer)
         case .member(let key):
             return Self.withIDs(answer[key] ?? answer)
@@ -177,6 +177,7 @@ public final class TiledeskClient: Sendable {
     private static func body(of response: HTTPResponse, _ endpoint: Endpoint) throws -> JSON {
         let operation = endpoint.route.description
         if let error = ResponseClassifier.error(for: response, operation: operation) { throw error }
+        if endpoint.unwrap == .unused, response.body.allSatisfy({ [9, 10, 13, 32].contains($0) }) { return .null }
         return try ResponseClassifier.successBody(response, operation: operation)
     }
 

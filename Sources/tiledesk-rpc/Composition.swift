@@ -16,7 +16,7 @@ enum Composition {
     static func context(configuration config: Configuration, log: DiagnosticLog) -> MethodContext {
         let base: any HTTPTransport
         var token = config.token
-        var projectID = config.projectID
+        var projectID = config.projectID?.lowercased()  // one spelling of an ObjectId (see ParamSchema.canonical)
         if config.sandbox {
             base = Sandbox(seeded: true)
             if token == nil, config.email == nil { token = SandboxSeed.ownerToken }

@@ -121,6 +121,15 @@ let puid = "65f0000000000000000000b3"
         #expect(transport.requests.allSatisfy { $0.header("Authorization")?.hasPrefix("Basic") != true })
     }
 
+    /// A forced group delete of an id already gone answers 200 with nothing: not a bad answer for
+    /// a route whose answer is not used, still one for any other.
+    @Test func anEmptyAnswerIsNullOnlyWhereTheAnswerIsUnused() async throws {
+        let transport = StubTransport { _ in HTTPResponse(status: 200, body: []) }
+        let c = client(transport)
+        #expect(try await c.send(.deleteGroup("p", "g", force: true)) == .null)
+        await #expect(throws: TiledeskError.self) { try await c.send(.group("p", "g")) }
+    }
+
     @Test func noCredentialsFailsBeforeSending() async {
         let transport = StubTransport { _ in json(200, [:]) }
         await #expect(throws: TiledeskError.self) { try await client(transport, token: nil).send(.currentUser) }
@@ -132,6 +141,8 @@ let puid = "65f0000000000000000000b3"
     static let cases: [(HTTPResponse, TiledeskError.Kind, String)] = [
         (HTTPResponse(status: 401, headers: ["WWW-Authenticate": "Basic realm=\"Users\""], body: Array("Unauthorized".utf8)), .notAuthenticated, "Unauthorized"),
         (json(403, ["success": false, "msg": "you dont belong to the project."]), .forbidden, "you dont belong to the project."),
+        (json(403, ["success": false, "error": "Unable to disabled a group associated with a department"]), .conflict, "associated with a department"),
+        (json(403, ["success": false, "error": "Unable to delete a group associated with a department"]), .conflict, "Unable to delete"),
         (json(403, ["success": false, "msg": "Forbidden. User is already a member", "code": 4001]), .conflict, "4001"),
         (json(403, ["success": false, "msg": "Forbidden. It is not allowed to invite oneself", "code": 4000]), .forbidden, "oneself"),
         (json(404, ["success": false, "error": "Project user not found with id x"]), .notFound, "Project user not found"),

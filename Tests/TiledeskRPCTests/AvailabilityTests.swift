@@ -35,7 +35,20 @@ import TiledeskSandbox
             #expect(error.message.contains("operating hours"), "\(error.message)")
             #expect(error.data?["request"] == "GET /projects/{pid}/isopen")
         }
-        // Nothing but the hours was asked: the team list is not read when the answer cannot be given.
-        #expect(transport.requests.map(\.pathOnly) == ["/projects/\(SandboxSeed.projectID)/isopen"])
+        // The team, then the hours, and nothing after them.
+        #expect(transport.requests.map(\.pathOnly) == ["/\(SandboxSeed.projectID)/project_users", "/projects/\(SandboxSeed.projectID)/isopen"])
+    }
+
+    /// A project that does not exist is 404 from the team read; the operating-hours route (outside
+    /// the project checks, where it answers 500) is not asked.
+    @Test func anUnknownProjectIs404() async throws {
+        let transport = RecordingTransport()
+        do {
+            _ = try await invoke("team.available", ["project_id": "65f000000000000000000009"], context(transport))
+            Issue.record("no error")
+        } catch let error as RPCError {
+            #expect(error.code == 404)
+        }
+        #expect(!transport.requests.contains { $0.pathOnly.hasSuffix("/isopen") })
     }
 }

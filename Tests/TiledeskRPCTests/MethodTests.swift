@@ -276,6 +276,33 @@ func rpcCode(_ body: () async throws -> JSON) async -> Int? {
         }
     }
 
+    /// The server pages roles (40 by default): every page is read.
+    @Test func roleListReadsEveryPage() async throws {
+        let transport = RecordingTransport()
+        for i in 0..<150 {
+            let created = transport.base.handle(HTTPRequest(
+                method: "POST", path: "/\(SandboxSeed.projectID)/roles",
+                headers: ["Authorization": "JWT \(SandboxSeed.ownerToken)", "Content-Type": "application/json"],
+                body: JSONWriter.bytes(["name": .string("role\(i)"), "permissions": []])))
+            #expect(created.status == 200)
+        }
+        let roles = try await invoke("role.list", [:], context(transport))
+        #expect(roles.arrayValue?.count == 151)
+        #expect(transport.requests.map(\.path) == ["/\(SandboxSeed.projectID)/roles?limit=100&page=0", "/\(SandboxSeed.projectID)/roles?limit=100&page=1"])
+    }
+
+    /// An ObjectId in capitals is the same id to MongoDB, but the server compares ids as strings in
+    /// its department check and its filters: the bridge sends one spelling, so its guard and the
+    /// server's both see the Support department routing to the Support team.
+    @Test func objectIDsAreSentInLowerCase() async throws {
+        let transport = RecordingTransport()
+        #expect(await rpcCode { try await invoke("group.update", ["group_id": "65F0000000000000000000D1", "enabled": false], context(transport)) } == 409)
+        #expect(transport.requests.allSatisfy { $0.method == "GET" })
+        let group = try await invoke("group.get", ["group_id": "65F0000000000000000000D1", "project_id": "65F000000000000000000001"], context(transport))
+        #expect(group["name"] == "Support team")
+        #expect(transport.requests.last?.path == "/65f000000000000000000001/groups/65f0000000000000000000d1")
+    }
+
     @Test func mcpCallWrapsArraysAndReportsFailuresAsResults() async throws {
         let ctx = context(RecordingTransport())
         let list = try await MCPServer.call(["name": "team_list", "arguments": ["role": "admin"]], context: ctx)

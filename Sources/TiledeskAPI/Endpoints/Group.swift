@@ -37,8 +37,9 @@ extension Endpoint {
         Endpoint(enabled ? .enableGroup : .disableGroup, [projectID, groupID])
     }
 
-    /// Trashes a group, or with `force` deletes it for good.
+    /// Trashes a group, or with `force` deletes it for good. The answer is not used (a forced
+    /// delete of an id already gone answers 200 with an empty body).
     public static func deleteGroup(_ projectID: String, _ groupID: String, force: Bool) -> Endpoint {
-        Endpoint(.deleteGroup, [projectID, groupID], query: force ? [("force", "true")] : [])
+        Endpoint(.deleteGroup, [projectID, groupID], query: force ? [("force", "true")] : [], unwrap: .unused)
     }
 }

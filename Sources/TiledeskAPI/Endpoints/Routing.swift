@@ -19,8 +19,10 @@ extension Endpoint {
         Endpoint(.department, [projectID, departmentID])
     }
 
-    /// The project's custom roles.
-    public static func roles(_ projectID: String) -> Endpoint { Endpoint(.roles, [projectID]) }
+    /// One page of the project's custom roles (`page` from 0); the server's default page is 40.
+    public static func roles(_ projectID: String, page: Int, perPage: Int) -> Endpoint {
+        Endpoint(.roles, [projectID], query: [("limit", String(perPage)), ("page", String(page))])
+    }
 
     /// The activity log, filtered by the server's own query names (`activities`, `agent_id`,
     /// `start_date`, `end_date`, `limit`, `page`).

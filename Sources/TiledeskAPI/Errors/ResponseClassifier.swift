@@ -89,6 +89,9 @@ public enum ResponseClassifier {
         case 403:
             if code == 4001 { return make(.conflict, TiledeskError.alreadyMemberMessage) }
             if code == 4000 { return make(.forbidden, TiledeskError.inviteOneselfMessage) }
+            // Disabling or deleting a group a department routes to (one the bridge could not see:
+            // a hidden department): a conflict with the project's state, as the bridge's own check says.
+            if said?.contains("associated with a department") == true { return make(.conflict, "Tiledesk refused\(detail)") }
             return make(.forbidden, "forbidden by Tiledesk\(detail)")
         case 404 where isForeign404(response):
             var error = make(.badUpstream, "Tiledesk has no route \(operation) (HTTP 404 that is not Tiledesk's JSON\(detail))")

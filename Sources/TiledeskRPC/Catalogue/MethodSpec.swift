@@ -206,6 +206,7 @@ public struct MethodSpec: Sendable {
         case .object(let o)?: object = o
         default: throw .invalidParams("params must be an object", field: "params")
         }
+        var checked = object
         for (key, value) in object {
             // MCP's reserved member (a progress token), accepted on every method.
             if key == "_meta", case .object = value { continue }
@@ -214,11 +215,12 @@ public struct MethodSpec: Sendable {
                 throw .invalidParams("unknown param \"\(key)\" for \(name) (allowed: \(allowed.isEmpty ? "none" : allowed))", field: key)
             }
             try param.schema.validate(value, field: key)
+            checked[key] = param.schema.canonical(value)
         }
         for param in params where param.required && object[param.name] == nil {
             throw .invalidParams("\(param.name) is required", field: param.name)
         }
-        return Params(object)
+        return Params(checked)
     }
 }
 

@@ -48,6 +48,21 @@ public indirect enum ParamSchema: Sendable {
         }
     }
 
+    /// `value` (already validated) with every ObjectId in lower case. MongoDB casts either case,
+    /// but the server stores and compares ids as lower-case strings (a group's members, a
+    /// department's `id_group`, the `id_project` lists filter on), so `65F0…` would slip past
+    /// those checks and filters: the bridge sends one spelling.
+    func canonical(_ value: JSON) -> JSON {
+        switch (self, value) {
+        case (.string(format: .objectID?, _, _, _), .string(let s)): return .string(s.lowercased())
+        case (.array(let items, _), .array(let elements)): return .array(elements.map(items.canonical))
+        case (.object(let properties, _), .object(var object)):
+            for (name, schema) in properties { if let member = object[name] { object[name] = schema.canonical(member) } }
+            return .object(object)
+        default: return value
+        }
+    }
+
     /// Checks `value`; the error names the offending field by its dotted path.
     public func validate(_ value: JSON, field: String) throws(RPCError) {
         switch self {

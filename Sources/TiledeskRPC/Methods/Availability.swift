@@ -14,7 +14,7 @@ extension TeamMethods {
     static let available = MethodSpec(
         "team.available",
         summary: "Who can take a chat now (optionally for a department).",
-        description: "Answers {open, available, busy}: open from the project's operating hours; available = active, not trashed, available agents-team members who are not at their chat limit (of the department's group when department_id is given); busy = the same, but at their limit. The rules are routing's own; when open is false no chat is routed to anyone. A department routing to a disabled group is 409 and to a missing group 404, saying which. Read-only.",
+        description: "Answers {open, available, busy}: open from the project's operating hours; available = active, not trashed, available agents-team members who are not at their chat limit (of the department's group when department_id is given); busy = the same, but at their limit. Busy is the server's own isBusy flag (its chat limit, settings.max_agent_assigned_chat, or a teammate's max_assigned_chat when larger); routing's limit differs: it applies only while settings.chat_limit_on is on, and a teammate's own limit wins when smaller too. When open is false no chat is routed to anyone. A department routing to a disabled group is 409 and to a missing group 404, saying which; a department with a bot (id_bot) hands its chats to the bot first, which is not listed. Read-only.",
         params: [CommonParams.projectID, departmentID, departmentName], result: .one(.availability),
         routes: [.projectIsOpen, .teammates, .department, .group, .departments], errors: errors + [409],
         examples: [Example("who can take a chat in the demo project", params: [:],
@@ -27,6 +27,9 @@ extension TeamMethods {
         if p[departmentID] != nil, p[departmentName] != nil {
             throw RPCError.invalidParams("give department_id or department, not both", field: "department")
         }
+        // The team first: a project that does not exist is 404 here (the operating-hours route,
+        // outside the project checks, would answer 500).
+        let team = try await ctx.client.send(.teammates(projectID, query: [("status", "active")])).arrayValue ?? []
         var department: JSON? = nil
         if let id = p[departmentID] { department = try await Guards.departmentInProject(ctx, projectID, id) }
         if let name = p[departmentName] { department = try await departmentNamed(ctx, projectID, name) }
@@ -39,7 +42,6 @@ extension TeamMethods {
             }
         }
         let open = try await isOpen(ctx, projectID)
-        let team = try await ctx.client.send(.teammates(projectID, query: [("status", "active")])).arrayValue ?? []
         let candidates = team.filter { teammate in
             teammate["status"] == "active" && teammate["trashed"] != .bool(true) && teammate["roleType"].map { $0 == 1 } ?? true
                 && teammate["user_available"] == .bool(true)

@@ -67,7 +67,7 @@ enum GroupMethods: MethodGroup {
     static let update = MethodSpec(
         "group.update",
         summary: "Rename, change attributes, or enable/disable a group.",
-        description: "Changes a group of the project: name and attributes, or enabled (routing skips a disabled group). Each call sends one change, so enabled cannot be combined with the others. Disabling a group a department routes to is 409; a group outside the project or trashed is 404.",
+        description: "Changes a group of the project: name and attributes, or enabled (routing skips a disabled group). Each call sends one change, so enabled cannot be combined with the others. Disabling a group a department routes to is 409 (the bridge checks the departments an agent can list; for one it cannot see, the server's refusal is 409 too, and a dry run cannot foresee it); a group outside the project or trashed is 404.",
         params: [CommonParams.projectID, groupID, newName, attributes, enabled], result: .one(.group),
         routes: [.updateGroup, .enableGroup, .disableGroup, .group, .departments], errors: errors + [409], effect: .write,
         examples: [Example("rename the Support team", params: ["group_id": "65f0000000000000000000d1", "name": "Support"],
@@ -138,7 +138,7 @@ enum GroupMethods: MethodGroup {
     static let delete = MethodSpec(
         "group.delete",
         summary: "Delete a group (trash it, or with force for good).",
-        description: "Trashes a group of the project (it leaves the lists), or with force: true deletes it for good, and returns it as it was. A group a department routes to is 409; a group outside the project is 404, and so is a trashed one unless force is given.",
+        description: "Trashes a group of the project (it leaves the lists), or with force: true deletes it for good, and returns it as it was. A group a department routes to is 409 (as for group.update, a department the bridge cannot list is refused by the server, also 409, and a dry run cannot foresee it); a group outside the project is 404, and so is a trashed one unless force is given.",
         params: [CommonParams.projectID, groupID, force], result: .one(.group),
         routes: [.deleteGroup, .group, .departments], errors: errors + [409], effect: .destructive,
         examples: [Example("delete the Billing group (no department routes to it)", params: ["group_id": "65f0000000000000000000d3"],

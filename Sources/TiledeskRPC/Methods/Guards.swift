@@ -44,11 +44,28 @@ enum Guards {
         }
     }
 
-    /// The project's active team member with this email, if any.
-    static func activeMember(_ ctx: MethodContext, _ projectID: String, email: String) async throws -> JSON? {
-        let team = try await ctx.client.send(.teammates(projectID, query: [("status", "active")]))
+    /// The project's team membership of this email, whatever its state (active first, then
+    /// disabled, then trashed), if any: the server invites anyone without an active one, adding
+    /// a second membership beside a disabled or trashed one.
+    static func membership(_ ctx: MethodContext, _ projectID: String, email: String) async throws -> JSON? {
+        let team = try await ctx.client.send(.teammates(projectID, query: [("trashed", "true")])).arrayValue ?? []
         let wanted = email.lowercased()
-        return team.arrayValue?.first { $0["id_user"]?["email"]?.stringValue?.lowercased() == wanted }
+        let theirs = team.filter { $0["id_user"]?["email"]?.stringValue?.lowercased() == wanted }
+        return theirs.first(where: isActive) ?? theirs.first { $0["trashed"] != .bool(true) } ?? theirs.first
+    }
+
+    /// Whether a membership counts as a member for the server: active and not trashed.
+    static func isActive(_ teammate: JSON) -> Bool { teammate["status"] == "active" && teammate["trashed"] != .bool(true) }
+
+    /// 409 for an address whose membership is disabled or trashed: inviting it again would add a
+    /// second membership; the existing one is what to bring back.
+    static func inactiveMemberRefusal(_ teammate: JSON, email: String) -> Refusal {
+        let id = teammate["_id"]?.stringValue ?? ""
+        let trashed = teammate["trashed"] == .bool(true)
+        let state = trashed ? "trashed" : "disabled"
+        let remedy = trashed ? "restore it with team.restore" : "make it active with team.update (status: active)"
+        return Refusal(.conflict, "\(email) is already in the team, \(state) (teammate \(id)); \(remedy): the server would add a second membership",
+                       data: ["id": .string(id), "status": .string(state)])
     }
 
     /// Whether `object` belongs to `projectID` by its `id_project` (ObjectId strings compare

@@ -44,13 +44,25 @@ enum RoleMethods: MethodGroup {
     static let list = MethodSpec(
         "role.list",
         summary: "The project's custom roles.",
-        description: "Lists the project's custom roles with their permissions. The bridge never assigns one: on this server a member with a custom role passes every role check, owner-only ones included. Read-only.",
+        description: "Lists all the project's custom roles with their permissions (the server pages them, 40 by default; the bridge reads every page). The bridge never assigns one: on this server a member with a custom role passes every role check, owner-only ones included. Read-only.",
         params: [CommonParams.projectID], result: .list(.role), routes: [.roles],
         errors: [-32602, 401, 403, 404, 429, 502, 503, 504],
         examples: [Example("the demo project's custom roles", params: [:], result: [["name": "triage", "permissions": ["request_read_group"]]])]
     ) { p, ctx in
-        try await ctx.client.send(.roles(try ctx.projectID(p)))
+        let projectID = try ctx.projectID(p)
+        var roles: [JSON] = []
+        for page in 0..<maxPages {
+            let batch = try await ctx.client.send(.roles(projectID, page: page, perPage: perPage)).arrayValue ?? []
+            roles += batch
+            if batch.count < perPage { break }
+        }
+        return .array(roles)
     }
+
+    /// Roles per page read: the most the server is asked for at once.
+    static let perPage = 100
+    /// A bound on the pages read, should a server ignore `page` and answer the same full page forever.
+    static let maxPages = 100
 
     static let methods = [list]
 }

@@ -126,7 +126,7 @@ enum TeamMethods: MethodGroup {
     static let invite = MethodSpec(
         "team.invite",
         summary: "Invite someone to the project's team.",
-        description: "Invites an email address to the project as agent, supervisor or admin. A registered user is added at once ({\"status\": \"added\", \"teammate\"}); an unknown address gets a pending invitation ({\"status\": \"pending\", \"invitation\"}). An existing member, or an address already invited, is a 409 conflict; with ensure: true it is success instead and nothing is sent: {\"status\": \"existing\", \"teammate\", \"existing\": true} or {\"status\": \"pending\", \"invitation\", \"existing\": true}, with \"role_matches\": false when its role differs from the one asked. So an onboarding script can be re-run safely. Sends an email; use dry_run to check first. \(roleNote)",
+        description: "Invites an email address to the project as agent, supervisor or admin. A registered user is added at once ({\"status\": \"added\", \"teammate\"}); an unknown address gets a pending invitation ({\"status\": \"pending\", \"invitation\"}). An existing member, or an address already invited, is a 409 conflict, and so is an address whose membership is disabled or trashed (the server would add a second membership; data.id names it, data.status says which: bring it back with team.update or team.restore); with ensure: true it is success instead and nothing is sent: {\"status\": \"existing\", \"teammate\", \"existing\": true} or {\"status\": \"pending\", \"invitation\", \"existing\": true}, with \"role_matches\": false when its role differs from the one asked. So an onboarding script can be re-run safely. Sends an email; use dry_run to check first. \(roleNote)",
         params: [CommonParams.projectID, email, inviteRole, startsAvailable, ensure],
         result: .one(.inviteResult), routes: [.invite, .myTeammate, .currentUser, .teammates, .invitations],
         errors: errors + [409], effect: .write, idempotent: false,
@@ -153,17 +153,19 @@ enum TeamMethods: MethodGroup {
             result["role_matches"] = .bool(object["role"]?.stringValue == wantedRole)
             return .object(result)
         }
+        if p.dryRun {
+            try await Guards.requireAdmin(ctx, projectID)
+            if let me = try? await ctx.client.send(.currentUser), me["email"]?.stringValue?.lowercased() == address.lowercased() {
+                throw TiledeskError(.forbidden, TiledeskError.inviteOneselfMessage, tiledeskCode: 4000)
+            }
+        }
+        if let member = try await Guards.membership(ctx, projectID, email: address) {
+            guard Guards.isActive(member) else { throw Guards.inactiveMemberRefusal(member, email: address) }
+            if ensuring { return existing("existing", "teammate", member) }
+            // Otherwise the server answers, telling inviting oneself (4000) from a member (4001).
+            if p.dryRun { throw TiledeskError(.conflict, TiledeskError.alreadyMemberMessage, tiledeskCode: 4001) }
+        }
         if ensuring || p.dryRun {
-            if p.dryRun {
-                try await Guards.requireAdmin(ctx, projectID)
-                if let me = try? await ctx.client.send(.currentUser), me["email"]?.stringValue?.lowercased() == address.lowercased() {
-                    throw TiledeskError(.forbidden, TiledeskError.inviteOneselfMessage, tiledeskCode: 4000)
-                }
-            }
-            if let member = try await Guards.activeMember(ctx, projectID, email: address) {
-                guard ensuring else { throw TiledeskError(.conflict, TiledeskError.alreadyMemberMessage, tiledeskCode: 4001) }
-                return existing("existing", "teammate", member)
-            }
             if let invitation = try await Guards.pendingInvitation(ctx, projectID, email: address) {
                 guard ensuring else { throw TiledeskError(.conflict, TiledeskError.pendingInvitationMessage) }
                 return existing("pending", "invitation", invitation)
@@ -178,7 +180,7 @@ enum TeamMethods: MethodGroup {
             }
         } catch let error as TiledeskError where ensuring && error.kind == .conflict {
             // Someone else invited the address between the read and the invite.
-            if error.tiledeskCode == 4001, let member = try await Guards.activeMember(ctx, projectID, email: address) {
+            if error.tiledeskCode == 4001, let member = try await Guards.membership(ctx, projectID, email: address), Guards.isActive(member) {
                 return existing("existing", "teammate", member)
             }
             if let invitation = try await Guards.pendingInvitation(ctx, projectID, email: address) {

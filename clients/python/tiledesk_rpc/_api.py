@@ -326,9 +326,12 @@ class TeamAPI(TeamStreams):
 
         Answers {open, available, busy}: open from the project's operating hours; available = active, not
         trashed, available agents-team members who are not at their chat limit (of the department's group when
-        department_id is given); busy = the same, but at their limit. The rules are routing's own; when open
-        is false no chat is routed to anyone. A department routing to a disabled group is 409 and to a missing
-        group 404, saying which. Read-only.
+        department_id is given); busy = the same, but at their limit. Busy is the server's own isBusy flag
+        (its chat limit, settings.max_agent_assigned_chat, or a teammate's max_assigned_chat when larger);
+        routing's limit differs: it applies only while settings.chat_limit_on is on, and a teammate's own
+        limit wins when smaller too. When open is false no chat is routed to anyone. A department routing to a
+        disabled group is 409 and to a missing group 404, saying which; a department with a bot (id_bot) hands
+        its chats to the bot first, which is not listed. Read-only.
 
         Args:
             project_id: The project (24-hex id). Optional when a default project is configured.
@@ -399,7 +402,9 @@ class TeamAPI(TeamStreams):
 
         Invites an email address to the project as agent, supervisor or admin. A registered user is added at
         once ({"status": "added", "teammate"}); an unknown address gets a pending invitation ({"status":
-        "pending", "invitation"}). An existing member, or an address already invited, is a 409 conflict; with
+        "pending", "invitation"}). An existing member, or an address already invited, is a 409 conflict, and
+        so is an address whose membership is disabled or trashed (the server would add a second membership;
+        data.id names it, data.status says which: bring it back with team.update or team.restore); with
         ensure: true it is success instead and nothing is sent: {"status": "existing", "teammate", "existing":
         true} or {"status": "pending", "invitation", "existing": true}, with "role_matches": false when its
         role differs from the one asked. So an onboarding script can be re-run safely. Sends an email; use
@@ -1317,7 +1322,9 @@ class GroupAPI:
 
         Changes a group of the project: name and attributes, or enabled (routing skips a disabled group). Each
         call sends one change, so enabled cannot be combined with the others. Disabling a group a department
-        routes to is 409; a group outside the project or trashed is 404.
+        routes to is 409 (the bridge checks the departments an agent can list; for one it cannot see, the
+        server's refusal is 409 too, and a dry run cannot foresee it); a group outside the project or trashed
+        is 404.
 
         Args:
             group_id: The group's id (24-hex).
@@ -1515,8 +1522,9 @@ class GroupAPI:
         """Delete a group (trash it, or with force for good).
 
         Trashes a group of the project (it leaves the lists), or with force: true deletes it for good, and
-        returns it as it was. A group a department routes to is 409; a group outside the project is 404, and
-        so is a trashed one unless force is given.
+        returns it as it was. A group a department routes to is 409 (as for group.update, a department the
+        bridge cannot list is refused by the server, also 409, and a dry run cannot foresee it); a group
+        outside the project is 404, and so is a trashed one unless force is given.
 
         Args:
             group_id: The group's id (24-hex).
@@ -1601,8 +1609,9 @@ class RoleAPI:
     def list(self, project_id: Optional[str] = None, *, timeout: Optional[float] = None) -> List[Role]:
         """The project's custom roles.
 
-        Lists the project's custom roles with their permissions. The bridge never assigns one: on this server
-        a member with a custom role passes every role check, owner-only ones included. Read-only.
+        Lists all the project's custom roles with their permissions (the server pages them, 40 by default; the
+        bridge reads every page). The bridge never assigns one: on this server a member with a custom role
+        passes every role check, owner-only ones included. Read-only.
 
         Args:
             project_id: The project (24-hex id). Optional when a default project is configured.
@@ -2065,9 +2074,12 @@ class AsyncTeamAPI(AsyncTeamStreams):
 
         Answers {open, available, busy}: open from the project's operating hours; available = active, not
         trashed, available agents-team members who are not at their chat limit (of the department's group when
-        department_id is given); busy = the same, but at their limit. The rules are routing's own; when open
-        is false no chat is routed to anyone. A department routing to a disabled group is 409 and to a missing
-        group 404, saying which. Read-only.
+        department_id is given); busy = the same, but at their limit. Busy is the server's own isBusy flag
+        (its chat limit, settings.max_agent_assigned_chat, or a teammate's max_assigned_chat when larger);
+        routing's limit differs: it applies only while settings.chat_limit_on is on, and a teammate's own
+        limit wins when smaller too. When open is false no chat is routed to anyone. A department routing to a
+        disabled group is 409 and to a missing group 404, saying which; a department with a bot (id_bot) hands
+        its chats to the bot first, which is not listed. Read-only.
 
         Args:
             project_id: The project (24-hex id). Optional when a default project is configured.
@@ -2138,7 +2150,9 @@ class AsyncTeamAPI(AsyncTeamStreams):
 
         Invites an email address to the project as agent, supervisor or admin. A registered user is added at
         once ({"status": "added", "teammate"}); an unknown address gets a pending invitation ({"status":
-        "pending", "invitation"}). An existing member, or an address already invited, is a 409 conflict; with
+        "pending", "invitation"}). An existing member, or an address already invited, is a 409 conflict, and
+        so is an address whose membership is disabled or trashed (the server would add a second membership;
+        data.id names it, data.status says which: bring it back with team.update or team.restore); with
         ensure: true it is success instead and nothing is sent: {"status": "existing", "teammate", "existing":
         true} or {"status": "pending", "invitation", "existing": true}, with "role_matches": false when its
         role differs from the one asked. So an onboarding script can be re-run safely. Sends an email; use
@@ -3061,7 +3075,9 @@ class AsyncGroupAPI:
 
         Changes a group of the project: name and attributes, or enabled (routing skips a disabled group). Each
         call sends one change, so enabled cannot be combined with the others. Disabling a group a department
-        routes to is 409; a group outside the project or trashed is 404.
+        routes to is 409 (the bridge checks the departments an agent can list; for one it cannot see, the
+        server's refusal is 409 too, and a dry run cannot foresee it); a group outside the project or trashed
+        is 404.
 
         Args:
             group_id: The group's id (24-hex).
@@ -3259,8 +3275,9 @@ class AsyncGroupAPI:
         """Delete a group (trash it, or with force for good).
 
         Trashes a group of the project (it leaves the lists), or with force: true deletes it for good, and
-        returns it as it was. A group a department routes to is 409; a group outside the project is 404, and
-        so is a trashed one unless force is given.
+        returns it as it was. A group a department routes to is 409 (as for group.update, a department the
+        bridge cannot list is refused by the server, also 409, and a dry run cannot foresee it); a group
+        outside the project is 404, and so is a trashed one unless force is given.
 
         Args:
             group_id: The group's id (24-hex).
@@ -3350,8 +3367,9 @@ class AsyncRoleAPI:
     async def list(self, project_id: Optional[str] = None, *, timeout: Optional[float] = None) -> List[Role]:
         """The project's custom roles.
 
-        Lists the project's custom roles with their permissions. The bridge never assigns one: on this server
-        a member with a custom role passes every role check, owner-only ones included. Read-only.
+        Lists all the project's custom roles with their permissions (the server pages them, 40 by default; the
+        bridge reads every page). The bridge never assigns one: on this server a member with a custom role
+        passes every role check, owner-only ones included. Read-only.
 
         Args:
             project_id: The project (24-hex id). Optional when a default project is configured.
@@ -3792,9 +3810,12 @@ class BatchTeamAPI:
 
         Answers {open, available, busy}: open from the project's operating hours; available = active, not
         trashed, available agents-team members who are not at their chat limit (of the department's group when
-        department_id is given); busy = the same, but at their limit. The rules are routing's own; when open
-        is false no chat is routed to anyone. A department routing to a disabled group is 409 and to a missing
-        group 404, saying which. Read-only.
+        department_id is given); busy = the same, but at their limit. Busy is the server's own isBusy flag
+        (its chat limit, settings.max_agent_assigned_chat, or a teammate's max_assigned_chat when larger);
+        routing's limit differs: it applies only while settings.chat_limit_on is on, and a teammate's own
+        limit wins when smaller too. When open is false no chat is routed to anyone. A department routing to a
+        disabled group is 409 and to a missing group 404, saying which; a department with a bot (id_bot) hands
+        its chats to the bot first, which is not listed. Read-only.
 
         Args:
             project_id: The project (24-hex id). Optional when a default project is configured.
@@ -3861,7 +3882,9 @@ class BatchTeamAPI:
 
         Invites an email address to the project as agent, supervisor or admin. A registered user is added at
         once ({"status": "added", "teammate"}); an unknown address gets a pending invitation ({"status":
-        "pending", "invitation"}). An existing member, or an address already invited, is a 409 conflict; with
+        "pending", "invitation"}). An existing member, or an address already invited, is a 409 conflict, and
+        so is an address whose membership is disabled or trashed (the server would add a second membership;
+        data.id names it, data.status says which: bring it back with team.update or team.restore); with
         ensure: true it is success instead and nothing is sent: {"status": "existing", "teammate", "existing":
         true} or {"status": "pending", "invitation", "existing": true}, with "role_matches": false when its
         role differs from the one asked. So an onboarding script can be re-run safely. Sends an email; use
@@ -4718,7 +4741,9 @@ class BatchGroupAPI:
 
         Changes a group of the project: name and attributes, or enabled (routing skips a disabled group). Each
         call sends one change, so enabled cannot be combined with the others. Disabling a group a department
-        routes to is 409; a group outside the project or trashed is 404.
+        routes to is 409 (the bridge checks the departments an agent can list; for one it cannot see, the
+        server's refusal is 409 too, and a dry run cannot foresee it); a group outside the project or trashed
+        is 404.
 
         Args:
             group_id: The group's id (24-hex).
@@ -4904,8 +4929,9 @@ class BatchGroupAPI:
         """Delete a group (trash it, or with force for good).
 
         Trashes a group of the project (it leaves the lists), or with force: true deletes it for good, and
-        returns it as it was. A group a department routes to is 409; a group outside the project is 404, and
-        so is a trashed one unless force is given.
+        returns it as it was. A group a department routes to is 409 (as for group.update, a department the
+        bridge cannot list is refused by the server, also 409, and a dry run cannot foresee it); a group
+        outside the project is 404, and so is a trashed one unless force is given.
 
         Args:
             group_id: The group's id (24-hex).
@@ -4984,8 +5010,9 @@ class BatchRoleAPI:
     def list(self, project_id: Optional[str] = None) -> BatchItem[List[Role]]:
         """The project's custom roles.
 
-        Lists the project's custom roles with their permissions. The bridge never assigns one: on this server
-        a member with a custom role passes every role check, owner-only ones included. Read-only.
+        Lists all the project's custom roles with their permissions (the server pages them, 40 by default; the
+        bridge reads every page). The bridge never assigns one: on this server a member with a custom role
+        passes every role check, owner-only ones included. Read-only.
 
         Args:
             project_id: The project (24-hex id). Optional when a default project is configured.
