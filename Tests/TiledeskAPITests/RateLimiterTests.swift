@@ -38,6 +38,33 @@ import Testing
         #expect(result.seconds / simulation.ideal <= c.bound, "took \(result.seconds) s for an ideal of \(simulation.ideal) s, \(result.refused) 429s")
     }
 
+    /// At the bridge's real round trip (a few milliseconds, 8 at a time) the first 100 requests
+    /// take 0.09 s, and `Retry-After: 1` (the time to the reset, rounded up) reopens at 1.09 s: a
+    /// window measured as 1.09 s paced the job at 1.13 of the ideal. One whole second fits the
+    /// bounds, so the window is taken as one second.
+    @Test(arguments: [LimiterShape.fixedWindow(limit: 100, seconds: 1), .slidingWindow(limit: 100, seconds: 1)])
+    func wholeSecondRetryAfterDoesNotStretchAWindow(_ shape: LimiterShape) {
+        var simulation = LimiterSimulation(shape: shape, retryAfter: .seconds, requests: 4_000)
+        simulation.latency = 0.007
+        let result = simulation.run(limit: simulation.ideal * 4)
+        #expect(result.done == 4_000)
+        #expect(result.seconds / simulation.ideal <= 1.06, "took \(result.seconds) s for an ideal of \(simulation.ideal) s")
+    }
+
+    /// The same rule must not shorten a window that is not a whole number of seconds for good:
+    /// the first 429 at the paced rate gives the length back as measured.
+    @Test func aWindowOfOneAndAHalfSecondsIsNotTakenForOne() {
+        // One at a time: the first 100 take 0.7 s, `Retry-After: 1` reopens at 1.7 s, and one
+        // whole second fits the bounds although the window is 1.5 s.
+        var simulation = LimiterSimulation(shape: .fixedWindow(limit: 100, seconds: 1.5), retryAfter: .seconds, requests: 1_000)
+        simulation.latency = 0.007
+        simulation.concurrency = 1
+        let result = simulation.run(limit: simulation.ideal * 4)
+        #expect(result.done == 1_000)
+        #expect(result.refused <= 5, "\(result.refused) 429s")
+        #expect(result.seconds / simulation.ideal <= 1.22, "took \(result.seconds) s for an ideal of \(simulation.ideal) s")
+    }
+
     /// The reported collapse: 10 in any second, `Retry-After: 1`, 100 requests took 112 s and
     /// the pace fell to 0.1/s.
     @Test func aSlidingWindowDoesNotCollapseThePace() {

@@ -9,7 +9,8 @@ import Foundation
 ///
 /// - a token bucket (also nginx's leaky bucket), whose capacity is what the first cycle let
 ///   through and whose rate is bracketed by `BucketFit`;
-/// - a window of that many requests per the first cycle's length (fixed or sliding), kept only
+/// - a window of that many requests per the first cycle's length (fixed or sliding; a whole
+///   number of seconds when a whole-second `Retry-After` leaves exactly one possible), kept only
 ///   while nothing contradicts it: no more than twice that many let through in any span of the
 ///   window, and no refusal with fewer than that many let through in the span before.
 ///
@@ -43,7 +44,24 @@ struct RateEstimator {
         var limit: Int
         var seconds: Double
         var longest: Double
+        /// Whether `seconds` was taken as a whole number of seconds rather than as measured.
+        var isSnapped = false
         var rate: Double { Double(limit) / seconds }
+
+        /// The window measured from a first cycle that began at `start`, met its first 429 at
+        /// `end` and reopened at `reopened`. A `Retry-After` in whole seconds is the time to the
+        /// reset rounded up, so the reset lies within the second before `reopened`, and the window
+        /// is at least as long as the cycle it let through: when exactly one whole number of
+        /// seconds fits between those bounds, windows are that long (limiters count in whole
+        /// seconds and minutes), and the rounding no longer slows the pace.
+        init(limit: Int, start: Double, end: Double, reopened: Double, probedEnd: Double?, wholeSecondRetryAfter: Bool) {
+            self.limit = limit
+            longest = reopened - start
+            seconds = (probedEnd ?? reopened) - start
+            guard wholeSecondRetryAfter, probedEnd == nil else { return }
+            let whole = longest.rounded(.down)
+            if whole >= 1, whole >= end - start, whole > longest - 1 { (seconds, isSnapped) = (whole, true) }
+        }
     }
 
     private struct Cycle {
@@ -91,6 +109,8 @@ struct RateEstimator {
     private var probesRefused = 0
     private var lastRefusedProbe = 0.0
     private var backoff = 0.0
+    /// The last pause came from a `Retry-After` in whole seconds.
+    private var wholeSecondRetryAfter = false
     /// A second ramp was tried after a vague first measurement.
     private var rampedAgain = false
     /// What the first cycle let through: the bucket's capacity or the window's limit.
@@ -192,6 +212,7 @@ struct RateEstimator {
         cycles[cycles.count - 1].end = now
         estimateDue = true
         refuteWindow(refusedAt: ticket.sentAt)
+        wholeSecondRetryAfter = retryAfter.map { $0 >= 1 && $0 == $0.rounded() } ?? false
         if let retryAfter {
             pausedUntil = max(pausedUntil, now + retryAfter)
         } else {
@@ -239,7 +260,10 @@ struct RateEstimator {
         switch phase {
         case .unknown:
             burst = max(1, cycle.admittedBeforeEnd)
-            if serverPaced { window = Window(limit: burst, seconds: (cycle.probedEnd ?? reopened) - cycle.start, longest: reopened - cycle.start) }
+            if serverPaced {
+                window = Window(limit: burst, start: cycle.start, end: end, reopened: reopened, probedEnd: cycle.probedEnd,
+                                wholeSecondRetryAfter: wholeSecondRetryAfter)
+            }
             rate = serverPaced ? Double(burst) / max(reopened - cycle.start, 1e-3) : Double(burst)
             phase = .ramp
             lastEstimate = "first 429 after \(burst) requests" + (window.map { ", \($0.limit) per \(Self.format($0.seconds)) s" } ?? "")
@@ -251,6 +275,11 @@ struct RateEstimator {
             var estimate = narrow ? max(fit.low / Self.margin, (fit.low + fit.high) / 2) : (fit.low + fit.high) / 2
             var top = narrow ? estimate : fit.high
             if !fit.isConsistent { (estimate, top) = (0, 0) }
+            // A 429 at a steady pace below a window taken as whole seconds: it is longer, as measured.
+            if phase == .steady, var w = window, w.isSnapped {
+                (w.seconds, w.isSnapped) = (w.longest, false)
+                window = w
+            }
             if let window { (estimate, top) = (max(estimate, window.rate), max(top, window.rate)) }
             rate = Self.margin * estimate
             upper = Self.margin * top
