@@ -24,7 +24,7 @@ let package = Package(
         .target(name: "TiledeskAPI", dependencies: ["JSONCore", "HTTPCore"]),
         .target(name: "TiledeskSandbox", dependencies: ["JSONCore", "HTTPCore"]),
         .target(name: "EmulatorServer", dependencies: ["JSONCore", "HTTPCore"]),
-        .target(name: "TiledeskRPC", dependencies: ["JSONCore", "JSONRPC", "TiledeskAPI"]),
+        .target(name: "TiledeskRPC", dependencies: ["JSONCore", "HTTPCore", "JSONRPC", "TiledeskAPI"]),
         .executableTarget(name: "tiledesk-rpc", dependencies: ["JSONRPC", "HTTPCore", "TiledeskAPI", "TiledeskSandbox", "TiledeskRPC"]),
         .executableTarget(name: "tiledesk-emulator", dependencies: ["TiledeskSandbox", "EmulatorServer", "HTTPCore", "JSONCore"]),
         .target(name: "TestSupport", dependencies: ["JSONCore"], path: "Tests/TestSupport"),

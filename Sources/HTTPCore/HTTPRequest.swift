@@ -14,6 +14,9 @@ public struct HTTPRequest: Sendable, Equatable {
     /// Whether sending it twice does no more than sending it once (a retry after a lost
     /// connection is then safe): false for a POST, and for a GET with a side effect.
     public var idempotent: Bool
+    /// Checked before the first attempt goes out: a closed gate keeps the request unsent. Not
+    /// part of what is sent.
+    public var startGate: StartGate?
 
     public init(method: String, path: String, headers: [String: String] = [:], body: [UInt8]? = nil, priority: RequestPriority = .first) {
         self.method = method

@@ -19,16 +19,20 @@ public final class TiledeskClient: Sendable {
     private let requestsSent = Atomic<Int>(0)
     /// Whether every request of this client is background work (`forBackground()`).
     private let background: Bool
+    /// Keeps this client's requests unsent once closed (`gated(by:)`).
+    private let startGate: StartGate?
 
     /// - Parameter userAgent: sent with every request, so server logs can tell this traffic apart.
     public convenience init(apiRoot: String, transport: any HTTPTransport, auth: Authenticator, log: DiagnosticLog = .silent, userAgent: String? = nil,
                 onSend: (@Sendable (Route) -> Void)? = nil) {
-        self.init(apiRoot: apiRoot, transport: transport, auth: auth, log: log, userAgent: userAgent, onSend: onSend, background: false)
+        self.init(apiRoot: apiRoot, transport: transport, auth: auth, log: log, userAgent: userAgent, onSend: onSend, background: false,
+                  startGate: nil)
     }
 
     private init(apiRoot: String, transport: any HTTPTransport, auth: Authenticator, log: DiagnosticLog, userAgent: String?,
-                 onSend: (@Sendable (Route) -> Void)?, background: Bool) {
+                 onSend: (@Sendable (Route) -> Void)?, background: Bool, startGate: StartGate?) {
         self.background = background
+        self.startGate = startGate
         var root = apiRoot
         while root.hasSuffix("/") { root.removeLast() }
         self.apiRoot = root
@@ -43,13 +47,22 @@ public final class TiledeskClient: Sendable {
     /// its own request count, so the call's later requests (the write after its guard read) go
     /// upstream ahead of other calls' first ones. `onSend` hears of each request as it goes out.
     public func forCall(onSend: (@Sendable (Route) -> Void)? = nil) -> TiledeskClient {
-        TiledeskClient(apiRoot: apiRoot, transport: transport, auth: auth, log: log, userAgent: userAgent, onSend: onSend, background: false)
+        TiledeskClient(apiRoot: apiRoot, transport: transport, auth: auth, log: log, userAgent: userAgent, onSend: onSend, background: false,
+                       startGate: nil)
+    }
+
+    /// This client, its requests held back by `gate`: once it is closed, a request that has not
+    /// gone out yet fails unsent (`CancellationError`), while one already sent goes on.
+    public func gated(by gate: StartGate) -> TiledeskClient {
+        TiledeskClient(apiRoot: apiRoot, transport: transport, auth: auth, log: log, userAgent: userAgent, onSend: onSend,
+                       background: background, startGate: gate)
     }
 
     /// A client for work nobody waits on (a watch's polls): its requests are served only when no
     /// caller request waits for the upstream.
     public func forBackground() -> TiledeskClient {
-        TiledeskClient(apiRoot: apiRoot, transport: transport, auth: auth, log: log, userAgent: userAgent, onSend: nil, background: true)
+        TiledeskClient(apiRoot: apiRoot, transport: transport, auth: auth, log: log, userAgent: userAgent, onSend: nil, background: true,
+                       startGate: nil)
     }
 
     // MARK: Sending
@@ -130,7 +143,7 @@ public final class TiledeskClient: Sendable {
             }
             throw error
         }
-        if let invitation = answer["pendingInvitation"] { return .pending(invitation: invitation) }
+        if let invitation = answer["pendingInvitation"] { return .pending(invitation: Self.withIDs(invitation)) }
         return .added(teammate: answer)
     }
 
@@ -161,6 +174,7 @@ public final class TiledeskClient: Sendable {
         var request = HTTPRequest(method: endpoint.route.method, path: endpoint.path, headers: headers, body: endpoint.body.map(JSONWriter.bytes))
         request.priority = background ? .background : requestsSent.add(1, ordering: .relaxed).oldValue == 0 ? .first : .followUp
         request.idempotent = endpoint.route.idempotent
+        request.startGate = startGate
         onSend?(endpoint.route)
         var response = try await exchange(request, operation: operation)
         if response.status == 401, endpoint.authenticated, let rejected = headers["Authorization"],

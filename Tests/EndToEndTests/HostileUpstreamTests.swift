@@ -46,6 +46,20 @@ import TiledeskSandbox
         _ = b.finish()
     }
 
+    /// A resend of an invitation is a GET with no body that sends an email: libcurl used to send it
+    /// again on a new connection when the reused one died, so the email went out twice. It now
+    /// gets a connection of its own, which libcurl never retries, and the bridge does not retry it.
+    @Test func aResendTheServerDroppedIsSentOnce() throws {
+        let path = "/\(Self.project)/pendinginvitations/resendinvite/"
+        server.faults.set(rules: [rule("GET", path, times: 1, .drop)])
+        let b = try bridge(["--timeout", "20"])
+        #expect(call(b, 1, "group.list")["result"] != nil)  // a warm connection
+        let answer = call(b, 2, "invitation.resend", ["invitation_id": "65f0000000000000000000c1"])
+        #expect(answer["error"]?["code"] == 503, "\(answer)")
+        #expect(logged("GET", path).count == 1)
+        _ = b.finish()
+    }
+
     // MARK: Bad answers
 
     @Test(arguments: [HostileBody.badChunked, .conflictingLength])

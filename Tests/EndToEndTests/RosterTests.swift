@@ -78,4 +78,29 @@ import TiledeskSandbox
         #expect(mutations().isEmpty, "nothing was applied")
         #expect(b.finish().status == 0)
     }
+
+    /// A cancel stops every invite that has not gone out, those queued for the upstream's turn
+    /// included: one at a time, each taking half a second, the applier has 16 started ahead, and
+    /// they used to go out one by one for seconds after the cancel.
+    @Test func aCancelSendsNothingMore() throws {
+        server.faults.set(rules: [rule("POST", "/\(Self.project)/project_users/invite", .delay(0.5))])
+        let b = try bridge(["--max-concurrency", "1"])
+        let roster: JSON = .array((1...40).map { i in ["email": .string("late\(i)@example.com"), "role": "agent"] })
+        b.send(["jsonrpc": "2.0", "id": "A", "method": "team.apply", "params": ["roster": roster, "_meta": ["progressToken": "t"]]])
+        #expect(b.read(2, timeout: 30).allSatisfy { $0["method"] == "$/progress" })
+        let sentBeforeCancel = mutations().count
+        b.send(["jsonrpc": "2.0", "method": "$/cancelRequest", "params": ["id": "A"]])
+        var answer: JSON = .null
+        while answer == .null, let line = b.read(1, timeout: 30).first {
+            if line["id"] == "A" { answer = line }
+        }
+        #expect(answer["error"]?["code"] == -32800)
+        let applied = answer["error"]?["data"]?["applied"]?.arrayValue?.count ?? -1
+        let notStarted = answer["error"]?["data"]?["not_started"]?.arrayValue?.count ?? -1
+        // The invite on the wire when the cancel came (and one more, if the cancel raced it) finish.
+        #expect(mutations().count <= sentBeforeCancel + 2, "\(mutations().count) invites sent, \(sentBeforeCancel) before the cancel")
+        #expect(applied == mutations().count)
+        #expect(applied + notStarted == 40)
+        #expect(b.finish().status == 0)
+    }
 }

@@ -235,4 +235,17 @@ import TiledeskSandbox
         }
         #expect(b.stderrText.contains("GET"))
     }
+
+    /// A rename with a switch is two requests (the server sets enabled only through its own
+    /// route): when the second fails, the error says what the first changed.
+    @Test func aFailedSwitchAfterARenameSaysTheRenameWasApplied() throws {
+        let group = "65f0000000000000000000d3"
+        server.faults.set(rules: [rule("PUT", "/\(Self.project)/groups/disable/", times: 1, .status(500))])
+        let b = try bridge(["--retries", "0"])
+        let answer = call(b, 1, "group.update", ["group_id": .string(group), "name": "Billing desk", "enabled": false])
+        #expect(answer["error"]?["code"] == 502, "\(answer)")
+        #expect(answer["error"]?["data"]?["applied"]?["request"] == "PUT /{pid}/groups/{id}")
+        #expect(answer["error"]?["data"]?["applied"]?["result"]?["name"] == "Billing desk")
+        _ = b.finish()
+    }
 }

@@ -276,6 +276,13 @@ func rpcCode(_ body: () async throws -> JSON) async -> Int? {
         }
     }
 
+    /// Every object carries `id` (copied from `_id`), a new invitation included.
+    @Test func aNewInvitationCarriesItsID() async throws {
+        let result = try await invoke("team.invite", ["email": "zed@example.com", "role": "agent"], context(RecordingTransport()))
+        #expect(result["status"] == "pending")
+        #expect(result["invitation"]?["id"] != nil && result["invitation"]?["id"] == result["invitation"]?["_id"])
+    }
+
     /// The server pages roles (40 by default): every page is read.
     @Test func roleListReadsEveryPage() async throws {
         let transport = RecordingTransport()

@@ -24,7 +24,7 @@ export interface User {
   [key: string]: unknown;
 }
 
-/** With dry_run: the request that would be sent (no credentials). */
+/** With dry_run: the request that would be sent (no credentials); null when the change needs none (it is already so), with the answer the call would give as result. */
 export interface DryRunResult {
   dry_run: true;
   request: {
@@ -32,7 +32,8 @@ export interface DryRunResult {
     url: string;
     body: unknown;
     [key: string]: unknown;
-  };
+  } | null;
+  result?: unknown;
   [key: string]: unknown;
 }
 

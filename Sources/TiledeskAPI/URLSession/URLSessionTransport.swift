@@ -51,7 +51,13 @@ public final class URLSessionTransport: HTTPTransport, Sendable {
         urlRequest.setValue("identity", forHTTPHeaderField: "Accept-Encoding")
         if let body = request.body { urlRequest.httpBody = Data(body) }
         let prepared = urlRequest
-        let member = pool.lease()
+        // libcurl silently sends a request again on a new connection when a reused one dies
+        // before the answer; for a request with a body that asks for the body again (and is
+        // refused, see SessionDelegate), but a body-less one that must not repeat (a resend of an
+        // invitation email) would just go out twice. It gets a connection of its own instead:
+        // a fresh connection is never retried.
+        let ownConnection = !request.idempotent && request.body == nil
+        let member = ownConnection ? pool.fresh() : pool.lease()
         let state = TaskState(budget: member.delegate.budget)
         let started = Mutex<URLSessionTask?>(nil)
         let timeout = self.timeout
@@ -78,7 +84,7 @@ public final class URLSessionTransport: HTTPTransport, Sendable {
             if state.fail(.cancelled), let task = started.withLock({ $0 }) { SessionDelegate.stop(task) }
         }
         // A session whose transfer may still be running is not lent again.
-        if state.endedCleanly { pool.giveBack(member) } else { pool.retire(member) }
+        if state.endedCleanly, !ownConnection { pool.giveBack(member) } else { pool.retire(member) }
         return try outcome.get()
     }
 }
@@ -118,6 +124,9 @@ final class SessionPool: Sendable {
 
     /// The most recently returned session (its connection the likeliest still open), or a new one.
     func lease() -> Member { idle.withLock { $0.popLast() } ?? make() }
+
+    /// A new session, whose first request opens a new connection.
+    func fresh() -> Member { make() }
 
     func giveBack(_ member: Member) {
         let extra = idle.withLock { members -> Member? in

@@ -50,6 +50,11 @@ public final class ResilientTransport: HTTPTransport, Sendable {
                 slots.release()
                 throw error
             }
+            if attempt == 0, request.startGate?.isClosed == true {
+                limiter.abandoned(ticket)
+                slots.release()
+                throw TransportError.cancelled
+            }
             let outcome: Result<HTTPResponse, any Error>
             do {
                 outcome = .success(try await base.send(request))

@@ -83,6 +83,12 @@ public struct MethodContext: Sendable {
         if dryRun { return ["dry_run": true, "request": client.describe(endpoint)] }
         return try await client.send(endpoint)
     }
+
+    /// The answer of a change that needs no request (it is already so): `result`, or for a dry
+    /// run `{"dry_run": true, "request": null, "result": result}`: nothing would be sent.
+    func alreadyDone(_ result: JSON, dryRun: Bool) -> JSON {
+        dryRun ? ["dry_run": true, "request": .null, "result": result] : result
+    }
 }
 
 /// A worked example from the sandbox: published in the OpenRPC document and checked by the tests.

@@ -8,6 +8,8 @@ public indirect enum ParamSchema: Sendable {
     case string(format: StringFormat? = nil, values: [String]? = nil, minLength: Int? = nil, maxLength: Int? = nil)
     case boolean
     case integer(minimum: Int? = nil, maximum: Int? = nil)
+    /// Any finite number within the bounds (seconds, say).
+    case number(minimum: Double, maximum: Double)
     /// An array of items of one shape, with at least `minItems`.
     case array(of: ParamSchema, minItems: Int? = nil)
     /// Any JSON object, passed through untouched.
@@ -34,6 +36,8 @@ public indirect enum ParamSchema: Sendable {
             if let minimum { o["minimum"] = .number(JSONNumber(minimum)) }
             o["maximum"] = .number(JSONNumber(maximum ?? Self.largestInteger))
             return .object(o)
+        case .number(let minimum, let maximum):
+            return ["type": "number", "minimum": .number(JSONNumber(minimum)), "maximum": .number(JSONNumber(maximum))]
         case .array(let items, let minItems):
             var o: JSONObject = ["type": "array", "items": items.json]
             if let minItems { o["minItems"] = .number(JSONNumber(minItems)) }
@@ -90,6 +94,10 @@ public indirect enum ParamSchema: Sendable {
             if let minimum, d < Double(minimum) { throw .invalidParams("\(field) must be at least \(minimum)", field: field) }
             let most = maximum ?? Self.largestInteger
             guard d <= Double(most) else { throw .invalidParams("\(field) must be at most \(most)", field: field) }
+        case .number(let minimum, let maximum):
+            guard case .number(let n) = value, let d = n.doubleValue, d.isFinite else { throw Self.typeError(field, "a number", value) }
+            guard d >= minimum else { throw .invalidParams("\(field) must be at least \(JSONNumber(minimum))", field: field) }
+            guard d <= maximum else { throw .invalidParams("\(field) must be at most \(JSONNumber(maximum))", field: field) }
         case .array(let items, let minItems):
             guard case .array(let elements) = value else { throw Self.typeError(field, "an array", value) }
             if let minItems, elements.count < minItems {

@@ -151,14 +151,15 @@ extension ResultType {
 
     static let dryRun = ResultType("DryRunResult", [
         "type": "object",
-        "description": "With dry_run: the request that would be sent (no credentials).",
+        "description": "With dry_run: the request that would be sent (no credentials); null when the change needs none (it is already so), with the answer the call would give as result.",
         "properties": [
             "dry_run": ["const": true],
             "request": [
-                "type": "object",
+                "type": ["object", "null"],
                 "properties": ["method": ["type": "string"], "url": ["type": "string"], "body": [:]],
                 "required": ["method", "url", "body"],
             ],
+            "result": ["description": "Only when request is null: what the call would answer."],
         ],
         "required": ["dry_run", "request"],
     ])

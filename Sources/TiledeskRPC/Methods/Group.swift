@@ -67,7 +67,7 @@ enum GroupMethods: MethodGroup {
     static let update = MethodSpec(
         "group.update",
         summary: "Rename, change attributes, or enable/disable a group.",
-        description: "Changes a group of the project: name and attributes, or enabled (routing skips a disabled group). Each call sends one change, so enabled cannot be combined with the others. Disabling a group a department routes to is 409 (the bridge checks the departments an agent can list; for one it cannot see, the server's refusal is 409 too, and a dry run cannot foresee it); a group outside the project or trashed is 404.",
+        description: "Changes a group of the project: any of name, attributes and enabled (routing skips a disabled group). The server switches enabled only through its own route, so a call that also renames sends two requests: name and attributes first, then the switch; should the second fail, the error's data.applied holds what the first changed. A dry run lists both under requests. Disabling a group a department routes to is 409 (the bridge checks the departments an agent can list; for one it cannot see, the server's refusal is 409 too, and a dry run cannot foresee it); a group outside the project or trashed is 404.",
         params: [CommonParams.projectID, groupID, newName, attributes, enabled], result: .one(.group),
         routes: [.updateGroup, .enableGroup, .disableGroup, .group, .departments], errors: errors + [409], effect: .write,
         examples: [Example("rename the Support team", params: ["group_id": "65f0000000000000000000d1", "name": "Support"],
@@ -77,17 +77,30 @@ enum GroupMethods: MethodGroup {
         let id = try p[groupID]
         var body = JSONObject()
         p.copy([newName, attributes], into: &body)
-        if let enable = p[enabled] {
-            guard body.isEmpty else {
-                throw RPCError.invalidParams("enabled cannot be combined with name or attributes: each is its own request; make two calls", field: "enabled")
-            }
-            _ = try await Guards.groupInProject(ctx, projectID, id)
-            if !enable { try await Guards.requireNoDepartmentRouting(ctx, projectID, to: id, action: "disable") }
-            return try await ctx.perform(.setGroupEnabled(projectID, id, enable), dryRun: p.dryRun)
+        let enable = p[enabled]
+        guard !body.isEmpty || enable != nil else {
+            throw RPCError.invalidParams("give at least one of name, attributes, enabled", field: "params")
         }
-        guard !body.isEmpty else { throw RPCError.invalidParams("give at least one of name, attributes, enabled", field: "params") }
         _ = try await Guards.groupInProject(ctx, projectID, id)
-        return try await ctx.perform(.updateGroup(projectID, id, body: body), dryRun: p.dryRun)
+        if enable == false { try await Guards.requireNoDepartmentRouting(ctx, projectID, to: id, action: "disable") }
+        var requests: [Endpoint] = []
+        if !body.isEmpty { requests.append(.updateGroup(projectID, id, body: body)) }
+        if let enable { requests.append(.setGroupEnabled(projectID, id, enable)) }
+        guard requests.count == 2 else { return try await ctx.perform(requests[0], dryRun: p.dryRun) }
+        if p.dryRun {
+            return ["dry_run": true, "request": ctx.client.describe(requests[0]), "requests": .array(requests.map(ctx.client.describe))]
+        }
+        let renamed = try await ctx.client.send(requests[0])
+        do {
+            return try await ctx.client.send(requests[1])
+        } catch {
+            var failure = wireError(from: error)
+            var data = failure.data?.objectValue ?? [:]
+            data["applied"] = ["request": .string(requests[0].route.description), "result": renamed]
+            failure.data = .object(data)
+            failure.message += " (name and attributes were changed: data.applied)"
+            throw failure
+        }
     }
 
     static let addMembers = MethodSpec(
@@ -131,7 +144,7 @@ enum GroupMethods: MethodGroup {
     /// Sends the whole new member list, unless it is the list the group already has.
     static func changeMembers(_ ctx: MethodContext, _ projectID: String, _ id: String, _ group: JSON,
                               from current: [JSON], to next: [JSON], dryRun: Bool) async throws -> JSON {
-        guard next != current else { return group }
+        guard next != current else { return ctx.alreadyDone(group, dryRun: dryRun) }
         return try await ctx.perform(.updateGroup(projectID, id, body: ["members": .array(next)]), dryRun: dryRun)
     }
 

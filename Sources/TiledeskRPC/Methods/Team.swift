@@ -161,14 +161,14 @@ enum TeamMethods: MethodGroup {
         }
         if let member = try await Guards.membership(ctx, projectID, email: address) {
             guard Guards.isActive(member) else { throw Guards.inactiveMemberRefusal(member, email: address) }
-            if ensuring { return existing("existing", "teammate", member) }
+            if ensuring { return ctx.alreadyDone(existing("existing", "teammate", member), dryRun: p.dryRun) }
             // Otherwise the server answers, telling inviting oneself (4000) from a member (4001).
             if p.dryRun { throw TiledeskError(.conflict, TiledeskError.alreadyMemberMessage, tiledeskCode: 4001) }
         }
         if ensuring || p.dryRun {
             if let invitation = try await Guards.pendingInvitation(ctx, projectID, email: address) {
                 guard ensuring else { throw TiledeskError(.conflict, TiledeskError.pendingInvitationMessage) }
-                return existing("pending", "invitation", invitation)
+                return ctx.alreadyDone(existing("pending", "invitation", invitation), dryRun: p.dryRun)
             }
         }
         let endpoint = Endpoint.invite(projectID, body: body)

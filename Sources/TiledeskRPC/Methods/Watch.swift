@@ -7,7 +7,7 @@ import TiledeskAPI
 /// reliable push for the team, so the bridge polls the team and the pending invitations with
 /// `If-None-Match` and sends what changed (`ProjectWatch`).
 extension TeamMethods {
-    static let interval = OptionalParam<JSON>("interval", .integer(minimum: 5, maximum: 86_400),
+    static let interval = OptionalParam<JSON>("interval", .number(minimum: 5, maximum: 86_400),
                                               "Seconds between polls, at least 5 (default 30). Watches of one project share one poller at the shortest interval.")
     static let subscription = RequiredParam<String>("subscription", .string(minLength: 1, maxLength: 100), "The subscription team.watch answered.")
 
@@ -21,7 +21,7 @@ extension TeamMethods {
                            result: ["subscription": "watch-1", "invitations": [["email": "pending@example.com"]]])]
     ) { p, ctx in
         let projectID = try ctx.projectID(p)
-        let every = Double(p[interval].flatMap(Int.init(param:)) ?? 30)
+        let every = p[interval]?.numberValue?.doubleValue ?? 30
         guard let session = ctx.control?.session else { throw RPCError.internalError("team.watch needs a session to notify") }
         let holder = SubscriptionName()
         let (id, snapshot) = try await ctx.watches.watch(projectID: projectID, interval: every) { event in

@@ -1,3 +1,4 @@
+import HTTPCore
 import JSONCore
 import JSONRPC
 import Synchronization
@@ -6,8 +7,8 @@ import TiledeskAPI
 /// Carries out a plan: phase by phase in the plan's safe order, each action one request (a
 /// group's additions and removals are one request for the group), concurrently within a phase
 /// under the transport's shared rate limit and concurrency bound, going on past failures.
-/// A cancel stops new actions from starting; the ones under way finish, and the cancel's answer
-/// says what was applied.
+/// A cancel stops new actions from starting, those waiting for the upstream's turn included;
+/// the ones on the wire finish, and the cancel's answer says what was applied.
 struct RosterApplier: Sendable {
     let ctx: MethodContext
     let projectID: String
@@ -45,6 +46,15 @@ struct RosterApplier: Sendable {
     }
 
     func apply(_ plan: RosterPlan) async throws -> JSON {
+        let gate = StartGate()
+        return try await withTaskCancellationHandler {
+            try await apply(plan, client: ctx.client.gated(by: gate), gate: gate)
+        } onCancel: {
+            gate.close()
+        }
+    }
+
+    private func apply(_ plan: RosterPlan, client: TiledeskClient, gate: StartGate) async throws -> JSON {
         let outcomes = Outcomes()
         let total = plan.actions.count
         for phase in Set(plan.actions.map(\.kind.phase)).sorted() {
@@ -56,8 +66,9 @@ struct RosterApplier: Sendable {
                     if started >= Self.window { await group.next() }
                     started += 1
                     group.addTask {
-                        // Shielded from the cancel: an action on the wire finishes, so its outcome is known.
-                        let outcome = await Task { await execute(unit) }.value
+                        // Shielded from the cancel, which closes the gate instead: an action on the
+                        // wire finishes, so its outcome is known; one not yet sent stays unsent.
+                        guard let outcome = await Task(operation: { await execute(unit, client: client, gate: gate) }).value else { return }
                         let done = outcomes.record(outcome, for: unit)
                         for (offset, (_, action)) in unit.actions.enumerated() { report(done - unit.actions.count + offset + 1, total, action.json) }
                     }
@@ -107,18 +118,20 @@ struct RosterApplier: Sendable {
         return units
     }
 
-    func execute(_ unit: Unit) async -> Outcome {
+    /// The unit's outcome, or nil when the cancel kept it from being sent.
+    func execute(_ unit: Unit, client: TiledeskClient, gate: StartGate) async -> Outcome? {
         do {
-            return .applied(try await send(unit))
+            return .applied(try await send(unit, client: client))
+        } catch is CancellationError where gate.isClosed {
+            return nil
         } catch {
             return .failed(wireError(from: error))
         }
     }
 
     /// The one request of a unit.
-    func send(_ unit: Unit) async throws -> JSON {
+    func send(_ unit: Unit, client: TiledeskClient) async throws -> JSON {
         let first = unit.actions[0].action
-        let client = ctx.client
         func id(_ key: String) -> String { first.fields[key]?.stringValue ?? "" }
         switch first.kind {
         case .invite:

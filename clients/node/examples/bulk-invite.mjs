@@ -86,7 +86,10 @@ async function main() {
           ensure: values.ensure || undefined,
           dryRun: values['dry-run'] || undefined,
         });
-        if (out.dry_run) {
+        if (out.dry_run && out.request === null) {
+          // With --ensure, someone already in: nothing would be sent.
+          console.log(`ok   ${label}: nothing to send (${out.result.status})`);
+        } else if (out.dry_run) {
           console.log(`ok   ${label}: would send ${out.request.method} ${out.request.url}`);
         } else if (out.status === 'pending') {
           console.log(`ok   ${label}: pending (invitation ${out.invitation.id})`);

@@ -55,7 +55,9 @@ def invite(client: TiledeskRPC, row: Row, args: argparse.Namespace) -> Tuple[boo
     try:
         if args.dry_run:
             preview = client.team.invite(email, role, args.project_id, ensure=args.ensure or None, dry_run=True)
-            request = preview.get("request", {})
+            request = preview.get("request")
+            if request is None:  # with --ensure, someone already in: nothing would be sent
+                return True, f"ok      nothing to send: {preview.get('result', {}).get('status')}"
             return True, f"ok      would send {request.get('method')} {request.get('url')}"
         result = client.team.invite(email, role, args.project_id, ensure=args.ensure or None)
     except TiledeskRPCError as exc:

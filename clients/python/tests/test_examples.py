@@ -77,7 +77,7 @@ class ExampleTests(unittest.TestCase):
         done = run(["examples/bulk_invite.py", "--sandbox", "--dry-run", "--ensure", "examples/team.csv"])
         rows = {line.split()[2]: line for line in done.stdout.splitlines() if line.startswith("line ")}
         self.assertIn("would send POST", rows["nina@example.com"])
-        self.assertIn("ok", rows["alice@example.com"])  # --ensure: an existing member is fine
+        self.assertIn("ok      nothing to send: existing", rows["alice@example.com"])  # --ensure: an existing member is fine
         self.assertIn("FAILED  -32602", rows["not-an-email"])  # dry runs fail where the real call would
         self.assertIn("nothing was sent", done.stdout)
         self.assertEqual(done.returncode, 1)

@@ -1320,8 +1320,10 @@ class GroupAPI:
     ) -> Union[Group, DryRunResult]:
         """Rename, change attributes, or enable/disable a group.
 
-        Changes a group of the project: name and attributes, or enabled (routing skips a disabled group). Each
-        call sends one change, so enabled cannot be combined with the others. Disabling a group a department
+        Changes a group of the project: any of name, attributes and enabled (routing skips a disabled group).
+        The server switches enabled only through its own route, so a call that also renames sends two
+        requests: name and attributes first, then the switch; should the second fail, the error's data.applied
+        holds what the first changed. A dry run lists both under requests. Disabling a group a department
         routes to is 409 (the bridge checks the departments an agent can list; for one it cannot see, the
         server's refusal is 409 too, and a dry run cannot foresee it); a group outside the project or trashed
         is 404.
@@ -3073,8 +3075,10 @@ class AsyncGroupAPI:
     ) -> Union[Group, DryRunResult]:
         """Rename, change attributes, or enable/disable a group.
 
-        Changes a group of the project: name and attributes, or enabled (routing skips a disabled group). Each
-        call sends one change, so enabled cannot be combined with the others. Disabling a group a department
+        Changes a group of the project: any of name, attributes and enabled (routing skips a disabled group).
+        The server switches enabled only through its own route, so a call that also renames sends two
+        requests: name and attributes first, then the switch; should the second fail, the error's data.applied
+        holds what the first changed. A dry run lists both under requests. Disabling a group a department
         routes to is 409 (the bridge checks the departments an agent can list; for one it cannot see, the
         server's refusal is 409 too, and a dry run cannot foresee it); a group outside the project or trashed
         is 404.
@@ -4739,8 +4743,10 @@ class BatchGroupAPI:
     ) -> BatchItem[Any]:
         """Rename, change attributes, or enable/disable a group.
 
-        Changes a group of the project: name and attributes, or enabled (routing skips a disabled group). Each
-        call sends one change, so enabled cannot be combined with the others. Disabling a group a department
+        Changes a group of the project: any of name, attributes and enabled (routing skips a disabled group).
+        The server switches enabled only through its own route, so a call that also renames sends two
+        requests: name and attributes first, then the switch; should the second fail, the error's data.applied
+        holds what the first changed. A dry run lists both under requests. Disabling a group a department
         routes to is 409 (the bridge checks the departments an agent can list; for one it cannot see, the
         server's refusal is 409 too, and a dry run cannot foresee it); a group outside the project or trashed
         is 404.

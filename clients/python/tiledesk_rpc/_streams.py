@@ -96,7 +96,7 @@ class TeamView:
             records[key] = record  # type: ignore[assignment]
 
 
-def _watch_params(project_id: Optional[str], interval: Optional[int]) -> Dict[str, Any]:
+def _watch_params(project_id: Optional[str], interval: Optional[float]) -> Dict[str, Any]:
     return {k: v for k, v in (("project_id", project_id), ("interval", interval)) if v is not None}
 
 
@@ -215,7 +215,7 @@ class TeamStreams:
     __slots__ = ()
     _c: "_SyncSubscriber"
 
-    def watch(self, project_id: Optional[str] = None, *, interval: Optional[int] = None, timeout: Optional[float] = None) -> TeamWatch:
+    def watch(self, project_id: Optional[str] = None, *, interval: Optional[float] = None, timeout: Optional[float] = None) -> TeamWatch:
         """Watch the team: the bridge polls it every ``interval`` seconds (default 30, at least 5)
         and the returned :class:`TeamWatch` gives each change it finds::
 
@@ -238,7 +238,7 @@ class AsyncTeamStreams:
     _c: "_AsyncSubscriber"
 
     def watch(
-        self, project_id: Optional[str] = None, *, interval: Optional[int] = None, timeout: Optional[float] = None
+        self, project_id: Optional[str] = None, *, interval: Optional[float] = None, timeout: Optional[float] = None
     ) -> AsyncTeamWatch:
         """Watch the team (see :meth:`TeamStreams.watch`): ``async for change in client.team.watch()``.
         Subscribes on ``async with``, ``start()`` or the first iteration.

@@ -60,11 +60,14 @@ class User(_UserRequired, total=False):
 
 class _DryRunResultRequired(TypedDict):
     dry_run: Literal[True]
-    request: Dict[str, Any]
+    request: Union[Dict[str, Any], None]
 
 
 class DryRunResult(_DryRunResultRequired, total=False):
-    """With dry_run: the request that would be sent (no credentials)."""
+    """With dry_run: the request that would be sent (no credentials); null when the change needs none (it is
+    already so), with the answer the call would give as result."""
+
+    result: Any
 
 
 class _MembershipRequired(TypedDict):
