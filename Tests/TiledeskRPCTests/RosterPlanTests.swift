@@ -121,6 +121,11 @@ import Testing
         #expect(p.actions[0].fields["group_id"] == "g2" && p.actions[0].fields["user_id"] == "u3")
     }
 
+    @Test func aGroupIdInCapitalsIsTheSameGroup() throws {
+        let p = try Self.plan([Self.entry(0, "alice@example.com", groups: ["G2"])])
+        #expect(p.actions.first?.fields["group_id"] == "g2")
+    }
+
     @Test(arguments: [RosterPolicy.Absent.disable, .trash])
     func absentActiveTeammatesLeaveButNotTheOwnerTheCallerOrTheAlreadyGone(_ absent: RosterPolicy.Absent) throws {
         let p = try Self.plan([Self.entry(0, "alice@example.com")], RosterPolicy(absent: absent))

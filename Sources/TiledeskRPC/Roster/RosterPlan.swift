@@ -233,8 +233,9 @@ enum RosterPlanner {
         for entry in roster {
             for (position, reference) in entry.groups.enumerated() {
                 let field = "roster[\(entry.index)].groups[\(position)]"
-                let matches = groups.filter { $0["_id"]?.stringValue == reference }
-                    + groups.filter { $0["_id"]?.stringValue != reference && $0["name"]?.stringValue == reference }
+                // An id in any case (the server's ids are lower case); a name exactly.
+                let byID = { (group: JSON) in group["_id"]?.stringValue?.lowercased() == reference.lowercased() }
+                let matches = groups.filter(byID) + groups.filter { !byID($0) && $0["name"]?.stringValue == reference }
                 guard let group = matches.first, let id = group["_id"]?.stringValue else {
                     throw .invalidParams("\(field): no group of the project is named or has the id \"\(reference)\"", field: field)
                 }
