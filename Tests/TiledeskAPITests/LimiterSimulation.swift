@@ -24,6 +24,9 @@ struct LimiterSimulation {
     var latency = 0.0005
     var jitter = 0.0002
     var rateLimitWait = 120.0
+    /// Where within a wall-clock second the job starts: an HTTP date's whole seconds fall
+    /// anywhere in a real job's windows.
+    var clockOffset = 0.0
     var maxRate: Double?
 
     /// Runs the job; gives up after `limit` simulated seconds.
@@ -60,9 +63,9 @@ struct LimiterSimulation {
                     case .admitted(let delay): answer += delay
                     case .refused(let seconds): wait = seconds
                     }
-                    let header = wait.flatMap { retryAfter.header(wait: $0, now: Date(timeIntervalSince1970: 1_000_000 + arrival)) }
+                    let header = wait.flatMap { retryAfter.header(wait: $0, now: Date(timeIntervalSince1970: 1_000_000 + clockOffset + arrival)) }
                     let honoured = wait == nil ? nil
-                        : RetryAfter.seconds(header, now: Date(timeIntervalSince1970: 1_000_000 + answer), limit: rateLimitWait)
+                        : RetryAfter.seconds(header, now: Date(timeIntervalSince1970: 1_000_000 + clockOffset + answer), limit: rateLimitWait)
                     events.push(answer, .answer(worker, ticket, refused: wait != nil, retryAfter: honoured))
                 }
             case .answer(let worker, let ticket, let refused, let retryAfter):

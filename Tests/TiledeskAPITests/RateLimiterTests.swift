@@ -51,6 +51,21 @@ import Testing
         #expect(result.seconds / simulation.ideal <= 1.06, "took \(result.seconds) s for an ideal of \(simulation.ideal) s")
     }
 
+    /// An HTTP date counts whole seconds of the wall clock, which fall anywhere in a real job's
+    /// windows: rounded down, it reopens up to a second before the reset. Wherever the job starts
+    /// within a second, the windows are still found.
+    @Test(arguments: [0.2, 0.45, 0.7, 0.9])
+    func aDateRetryAfterAnywhereWithinASecond(_ offset: Double) {
+        for shape in [LimiterShape.fixedWindow(limit: 100, seconds: 1), .slidingWindow(limit: 100, seconds: 1)] {
+            var simulation = LimiterSimulation(shape: shape, retryAfter: .date, requests: 4_000)
+            simulation.latency = 0.007
+            simulation.clockOffset = offset
+            let result = simulation.run(limit: simulation.ideal * 4)
+            #expect(result.done == 4_000)
+            #expect(result.seconds / simulation.ideal <= 1.10, "\(shape): took \(result.seconds) s for an ideal of \(simulation.ideal) s")
+        }
+    }
+
     /// The same rule must not shorten a window that is not a whole number of seconds for good:
     /// the first 429 at the paced rate gives the length back as measured.
     @Test func aWindowOfOneAndAHalfSecondsIsNotTakenForOne() {
