@@ -71,7 +71,7 @@ struct LimiterSimulation {
             case .answer(let worker, let ticket, let refused, let retryAfter):
                 if refused {
                     result.refused += 1
-                    estimator.refused(ticket, retryAfter: retryAfter, now: now)
+                    estimator.refused(ticket, retryAfter: retryAfter, fromDate: self.retryAfter == .date, now: now)
                     waiting.append(worker)
                 } else {
                     estimator.admitted(ticket, now: now)

@@ -52,8 +52,9 @@ import Testing
     }
 
     /// An HTTP date counts whole seconds of the wall clock, which fall anywhere in a real job's
-    /// windows: rounded down, it reopens up to a second before the reset. Wherever the job starts
-    /// within a second, the windows are still found.
+    /// windows: rounded down, it reopened up to a second before the reset, measured the window
+    /// short and met a 429 in most windows after (1.05-1.085 of the ideal, 23-60 429s). The first
+    /// pause now lasts to the whole second the window implies, wherever the job starts.
     @Test(arguments: [0.2, 0.45, 0.7, 0.9])
     func aDateRetryAfterAnywhereWithinASecond(_ offset: Double) {
         for shape in [LimiterShape.fixedWindow(limit: 100, seconds: 1), .slidingWindow(limit: 100, seconds: 1)] {
@@ -62,7 +63,8 @@ import Testing
             simulation.clockOffset = offset
             let result = simulation.run(limit: simulation.ideal * 4)
             #expect(result.done == 4_000)
-            #expect(result.seconds / simulation.ideal <= 1.10, "\(shape): took \(result.seconds) s for an ideal of \(simulation.ideal) s")
+            #expect(result.seconds / simulation.ideal <= 1.04, "\(shape): took \(result.seconds) s for an ideal of \(simulation.ideal) s")
+            #expect(result.refused <= 15, "\(shape): \(result.refused) 429s")
         }
     }
 
@@ -113,6 +115,12 @@ import Testing
 /// `Retry-After` in every form a server sends, and every absurd one it might.
 @Suite struct RetryAfterTests {
     let now = Date(timeIntervalSince1970: 1_700_000_000)
+
+    @Test func aDateIsToldFromDelaySeconds() {
+        #expect(RetryAfter.isDate("Sun, 06 Nov 1994 08:49:37 GMT"))
+        #expect(!RetryAfter.isDate(" 120 "))
+        #expect(!RetryAfter.isDate(nil) && !RetryAfter.isDate(""))
+    }
 
     @Test func secondsAndDatesAreHonoured() {
         #expect(RetryAfter.seconds("7", now: now, limit: 120) == 7)

@@ -190,10 +190,11 @@ struct RateEstimator {
         admittedTimes.append(ticket.sentAt)
     }
 
-    /// The request met a 429 with `retryAfter` seconds (nil: none, or absurd). Returns true when
-    /// it starts a pause; false when a pause already covers it (it was sent before the pause).
+    /// The request met a 429 with `retryAfter` seconds (nil: none, or absurd), which came as an
+    /// HTTP date when `fromDate`. Returns true when it starts a pause; false when a pause already
+    /// covers it (it was sent before the pause).
     @discardableResult
-    mutating func refused(_ ticket: Ticket, retryAfter: Double?, now: Double) -> Bool {
+    mutating func refused(_ ticket: Ticket, retryAfter: Double?, fromDate: Bool = false, now: Double) -> Bool {
         note(ticket, admitted: false, now: now)
         if probing, ticket == probe {
             probe = nil
@@ -213,7 +214,17 @@ struct RateEstimator {
         estimateDue = true
         refuteWindow(refusedAt: ticket.sentAt)
         wholeSecondRetryAfter = retryAfter.map { $0 >= 1 && $0 == $0.rounded() } ?? false
-        if let retryAfter {
+        if var retryAfter {
+            // The first pause, told as a date: the date is the reset rounded down to its second,
+            // so a window's reset lies in the second after it. When one whole number of seconds
+            // from the first request fits there, the pause lasts to it, so the window is measured
+            // whole rather than cut short by the rounding.
+            if fromDate, phase == .unknown, let start = cycles.last?.start {
+                // The server counted from the first request's arrival, half a round trip later.
+                let arrival = (roundTrips.values.min() ?? 0) / 2 + 0.001
+                let whole = (now + retryAfter - start - arrival).rounded(.up)
+                if whole >= 1, whole >= now - start, start + whole < now + retryAfter + 1 { retryAfter = start + whole - now }
+            }
             pausedUntil = max(pausedUntil, now + retryAfter)
         } else {
             backoff = rate(at: now).map { min(0.5, max(0.01, 1 / $0)) } ?? 0.05

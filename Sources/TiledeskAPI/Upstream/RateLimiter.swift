@@ -120,10 +120,10 @@ public final class RateLimiter: Sendable {
 
     /// The request got a 429 with `retryAfter` seconds (nil: none or absurd). Returns when every
     /// request may go again, and whether this 429 started the pause.
-    func refused(_ ticket: Ticket, retryAfter: Double?) -> (pausedUntil: Double, newPause: Bool) {
+    func refused(_ ticket: Ticket, retryAfter: Double?, fromDate: Bool = false) -> (pausedUntil: Double, newPause: Bool) {
         let now = clock.now()
         let result = state.withLock { s -> (Double, Bool) in
-            let started = s.estimator.refused(ticket, retryAfter: retryAfter, now: now)
+            let started = s.estimator.refused(ticket, retryAfter: retryAfter, fromDate: fromDate, now: now)
             let until = s.estimator.pausedUntil
             if started { s.backgroundHeldUntil = max(s.backgroundHeldUntil, until + max(1, until - now)) }
             return (until, started)

@@ -77,7 +77,8 @@ public final class ResilientTransport: HTTPTransport, Sendable {
                 throw error
             case .success(let response) where response.status == 429:
                 let retryAfter = ResponseClassifier.retryAfter(response, limit: policy.rateLimitWait)
-                let (until, newPause) = limiter.refused(ticket, retryAfter: retryAfter)
+                let (until, newPause) = limiter.refused(ticket, retryAfter: retryAfter,
+                                                        fromDate: RetryAfter.isDate(response.headers["retry-after"]))
                 try Task.checkCancellation()
                 let wait = until - limiter.now()
                 if until > deadline {

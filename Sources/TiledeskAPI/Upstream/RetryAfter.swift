@@ -26,4 +26,11 @@ public enum RetryAfter {
         guard seconds.isFinite, seconds > 0, seconds <= limit else { return nil }
         return seconds
     }
+
+    /// Whether the header is an HTTP date (an instant rounded down to its second) rather than
+    /// delay-seconds.
+    public static func isDate(_ header: String?) -> Bool {
+        guard let raw = header?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else { return false }
+        return !raw.utf8.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+    }
 }
