@@ -29,12 +29,15 @@ public final class AsyncSemaphore: Sendable {
         guard let id else { return }
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
-                let cancelledAlready = state.withLock { s -> Bool in
-                    if Task.isCancelled { return true }
+                let outcome = state.withLock { s -> Result<Void, any Error>? in
+                    if Task.isCancelled { return .failure(CancellationError()) }
+                    // A release between the first look and now found no waiter and kept its
+                    // permit: take it, or nobody would ever wake this waiter.
+                    if s.available > 0 { s.available -= 1; return .success(()) }
                     s.waiters.append(Waiter(id: id, priority: priority, continuation: c))
-                    return false
+                    return nil
                 }
-                if cancelledAlready { c.resume(throwing: CancellationError()) }
+                if let outcome { c.resume(with: outcome) }
             }
         } onCancel: {
             let waiter = state.withLock { s -> Waiter? in
