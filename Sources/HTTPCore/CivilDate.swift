@@ -1,6 +1,6 @@
 /// Proleptic Gregorian dates as days since 1970-01-01 and back (Howard Hinnant's
 /// `days_from_civil` and `civil_from_days`): exact for any year, no calendar object, no locale.
-/// HTTP dates and the sandbox's ISO timestamps both count on it.
+/// HTTP dates, the sandbox's ISO timestamps and the bridge's date params all count on it.
 public enum CivilDate {
     /// Days since 1970-01-01 of `year`-`month`-`day` (month 1…12).
     public static func days(year: Int64, month: Int, day: Int) -> Int64 {
@@ -24,5 +24,14 @@ public enum CivilDate {
         let day = Int(dayOfYear - (153 * mp + 2) / 5 + 1)
         let month = Int(mp < 10 ? mp + 3 : mp - 9)
         return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+
+    /// Days in `month` (1…12) of `year`, leap years included.
+    public static func daysIn(month: Int, year: Int64) -> Int {
+        switch month {
+        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
     }
 }

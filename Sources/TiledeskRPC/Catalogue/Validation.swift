@@ -1,4 +1,5 @@
 import Foundation
+import HTTPCore
 
 /// Small syntactic checks shared by configuration and method params.
 public enum Validation {
@@ -47,17 +48,9 @@ struct CalendarDate: Sendable, Comparable {
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
             parts.allSatisfy({ $0.utf8.allSatisfy { $0 >= 48 && $0 <= 57 } }),
             let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
-            (1...12).contains(month), day >= 1, day <= Self.days(inMonth: month, of: year)
+            (1...12).contains(month), day >= 1, day <= CivilDate.daysIn(month: month, year: Int64(year))
         else { return nil }
         (self.year, self.month, self.day) = (year, month, day)
-    }
-
-    static func days(inMonth month: Int, of year: Int) -> Int {
-        switch month {
-        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-        case 4, 6, 9, 11: 30
-        default: 31
-        }
     }
 
     /// The server's `DD/MM/YYYY`.

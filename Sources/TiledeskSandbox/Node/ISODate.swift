@@ -85,15 +85,7 @@ extension ISODate {
         let month = monthText.flatMap { Int($0) } ?? nowMonth
         var year = yearText.flatMap { Int64($0) } ?? nowYear
         if yearText?.count == 2 { year += year > 68 ? 1900 : 2000 }
-        guard (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year) else { return nil }
+        guard (1...12).contains(month), day >= 1, day <= CivilDate.daysIn(month: month, year: year) else { return nil }
         return CivilDate.days(year: year, month: month, day: day) * 86_400_000
-    }
-
-    private static func daysIn(month: Int, year: Int64) -> Int {
-        switch month {
-        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-        case 4, 6, 9, 11: 30
-        default: 31
-        }
     }
 }
