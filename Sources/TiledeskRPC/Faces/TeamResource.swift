@@ -51,7 +51,7 @@ enum TeamResource {
             let projectID = try projectID(request.params)
             let address = uri(projectID)
             let session = control.session
-            let (id, _) = try await context.watches.watch(projectID: projectID, interval: context.watchInterval) { event in
+            let (id, _) = try await context.watches.watch(projectID: projectID, interval: context.watchInterval) { _, event in
                 if case .changed = event { session.notify(method: "notifications/resources/updated", params: ["uri": .string(address)]) }
             }
             if let replaced = subscriptions.set(address, id) { _ = await context.watches.unwatch(replaced) }

@@ -1,6 +1,5 @@
 import JSONCore
 import JSONRPC
-import Synchronization
 import TiledeskAPI
 
 /// `team.watch`, `team.unwatch`: changes as they happen, as notifications. The server offers no
@@ -23,9 +22,7 @@ extension TeamMethods {
         let projectID = try ctx.projectID(p)
         let every = p[interval]?.numberValue?.doubleValue ?? 30
         guard let session = ctx.control?.session else { throw RPCError.internalError("team.watch needs a session to notify") }
-        let holder = SubscriptionName()
-        let (id, snapshot) = try await ctx.watches.watch(projectID: projectID, interval: every) { event in
-            let id = holder.name
+        let (id, snapshot) = try await ctx.watches.watch(projectID: projectID, interval: every) { id, event in
             switch event {
             case .changed(let changes):
                 session.notify(method: "team.changed", params: ["subscription": .string(id), "project_id": .string(projectID), "changes": .array(changes)])
@@ -33,7 +30,6 @@ extension TeamMethods {
                 session.notify(method: "team.watchError", params: ["subscription": .string(id), "error": error.json])
             }
         }
-        holder.name = id
         return ["subscription": .string(id), "teammates": .array(snapshot.teammates), "invitations": .array(snapshot.invitations)]
     }
 
@@ -50,15 +46,5 @@ extension TeamMethods {
             throw RPCError.invalidParams("no watch \(id) is running", field: "subscription")
         }
         return [:]
-    }
-}
-
-/// The subscription's name, known only once `watch` answers but needed by the notifications it
-/// sends (never before it answers: the first poll comes an interval later).
-final class SubscriptionName: Sendable {
-    private let value = Mutex("")
-    var name: String {
-        get { value.withLock { $0 } }
-        set { value.withLock { $0 = newValue } }
     }
 }

@@ -1,3 +1,4 @@
+import HTTPCore
 import JSONCore
 import JSONRPC
 import Synchronization
@@ -18,7 +19,8 @@ actor ProjectWatch {
 
     struct Subscriber: Sendable {
         let interval: Double
-        let deliver: @Sendable (Event) -> Void
+        /// Hears each event, with the subscription's id.
+        let deliver: @Sendable (_ subscription: String, Event) -> Void
     }
 
     let projectID: String
@@ -62,19 +64,12 @@ actor ProjectWatch {
         return true
     }
 
-    /// Stops polling for good.
-    func stop() {
-        subscribers.removeAll()
-        loop?.cancel()
-        loop = nil
-    }
-
     private var interval: Double { (subscribers.values.map(\.interval).min() ?? 30) * backoff }
 
     private func run() async {
         while !Task.isCancelled {
             do {
-                try await Task.sleep(nanoseconds: UInt64(min(interval, 86_400) * 1e9))
+                try await pause(seconds: min(interval, 86_400))
             } catch {
                 return
             }
@@ -101,7 +96,7 @@ actor ProjectWatch {
     }
 
     private func tell(_ event: Event) {
-        for subscriber in subscribers.values { subscriber.deliver(event) }
+        for (id, subscriber) in subscribers { subscriber.deliver(id, event) }
     }
 
     /// Reads what changed since the last poll; a list that did not change costs no diff (304).
@@ -132,7 +127,8 @@ final class WatchHub: Sendable {
     init(client: TiledeskClient) { self.client = client }
 
     /// Starts a subscription; answers its id and the state it starts from.
-    func watch(projectID: String, interval: Double, deliver: @escaping @Sendable (ProjectWatch.Event) -> Void) async throws -> (String, WatchSnapshot) {
+    func watch(projectID: String, interval: Double,
+               deliver: @escaping @Sendable (_ subscription: String, ProjectWatch.Event) -> Void) async throws -> (String, WatchSnapshot) {
         let (id, watch) = state.withLock { s -> (String, ProjectWatch) in
             s.next += 1
             let id = "watch-\(s.next)"
