@@ -4,7 +4,8 @@ import Synchronization
 
 /// Calls a method table in process, through the same dispatcher the pipe uses, so a call
 /// validates, guards and fails exactly as the same message on stdin would: the shell face's
-/// `call` and `doctor`, and tests that need a real call control (notifications, cancellation).
+/// `call` and `doctor`, and tests that need a real call control (cancellation). Notifications
+/// (progress, a watch's changes) are not kept: nobody reads them here.
 public final class InProcessClient: Sendable {
     private let server: RPCServer
     private let answers = Answers()
@@ -39,9 +40,6 @@ public final class InProcessClient: Sendable {
         return Self.outcome(answer.withLock { $0 })
     }
 
-    /// The notifications the server has sent so far, in order.
-    public var notifications: [JSON] { answers.notifications }
-
     private func send(_ id: Int, _ method: String, _ params: JSON?) {
         var request: JSONObject = ["jsonrpc": "2.0", "id": .number(JSONNumber(id)), "method": .string(method)]
         if let params { request["params"] = params }
@@ -56,23 +54,17 @@ public final class InProcessClient: Sendable {
     }
 
     /// Routes each answer to whoever waits for its id (registered before the request is sent);
-    /// keeps the notifications.
+    /// drops notifications.
     private final class Answers: Sendable {
-        private let state = Mutex<(waiting: [Int: @Sendable (JSON) -> Void], notifications: [JSON])>(([:], []))
+        private let waiting = Mutex<[Int: @Sendable (JSON) -> Void]>([:])
 
         func expect(_ id: Int, _ deliver: @escaping @Sendable (JSON) -> Void) {
-            state.withLock { $0.waiting[id] = deliver }
+            waiting.withLock { $0[id] = deliver }
         }
 
         func receive(_ bytes: [UInt8]) {
-            guard let message = try? JSONParser.parse(bytes) else { return }
-            guard let id = message["id"]?.intValue else {
-                state.withLock { $0.notifications.append(message) }
-                return
-            }
-            state.withLock { $0.waiting.removeValue(forKey: id) }?(message)
+            guard let message = try? JSONParser.parse(bytes), let id = message["id"]?.intValue else { return }
+            waiting.withLock { $0.removeValue(forKey: id) }?(message)
         }
-
-        var notifications: [JSON] { state.withLock { $0.notifications } }
     }
 }

@@ -66,12 +66,6 @@ public final class RateLimiter: Sendable {
         state = Mutex(State(estimator: RateEstimator(maxRate: maxRate)))
     }
 
-    /// The pace now in requests a second (nil: unpaced), for logs and tests.
-    public var currentRate: Double? {
-        let now = clock.now()
-        return state.withLock { $0.estimator.rate(at: now) }
-    }
-
     /// The limiter's clock, in seconds.
     public func now() -> Double { clock.now() }
 
