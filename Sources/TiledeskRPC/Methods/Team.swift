@@ -174,10 +174,7 @@ enum TeamMethods: MethodGroup {
         let endpoint = Endpoint.invite(projectID, body: body)
         if p.dryRun { return try await ctx.perform(endpoint, dryRun: true) }
         do {
-            switch try await ctx.client.invite(endpoint) {
-            case .added(let teammate): return ["status": "added", "teammate": teammate]
-            case .pending(let invitation): return ["status": "pending", "invitation": invitation]
-            }
+            return try await ctx.client.invite(endpoint).json
         } catch let error as TiledeskError where ensuring && error.kind == .conflict {
             // Someone else invited the address between the read and the invite.
             if error.tiledeskCode == 4001, let member = try await Guards.membership(ctx, projectID, email: address), Guards.isActive(member) {
@@ -261,4 +258,14 @@ enum TeamMethods: MethodGroup {
     }
 
     static let methods = [list, get, getByUser, me, available, invite, updateMe, update, leave, restore, plan, apply, watch, unwatch]
+}
+
+extension TiledeskClient.InviteOutcome {
+    /// The answer of an invite, in `team.invite`'s shape (`InviteResult`).
+    var json: JSON {
+        switch self {
+        case .added(let teammate): ["status": "added", "teammate": teammate]
+        case .pending(let invitation): ["status": "pending", "invitation": invitation]
+        }
+    }
 }

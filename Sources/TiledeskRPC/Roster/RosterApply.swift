@@ -137,10 +137,7 @@ struct RosterApplier: Sendable {
         case .invite:
             var body: JSONObject = ["email": .string(first.email), "role": first.fields["role"] ?? "agent"]
             if let available = first.fields["user_available"] { body["user_available"] = available }
-            switch try await client.invite(.invite(projectID, body: body)) {
-            case .added(let teammate): return ["status": "added", "teammate": teammate]
-            case .pending(let invitation): return ["status": "pending", "invitation": invitation]
-            }
+            return try await client.invite(.invite(projectID, body: body)).json
         case .restore:
             return try await client.send(.restoreTeammate(projectID, id("project_user_id")))
         case .update:
