@@ -282,9 +282,12 @@ function entryLines(text) {
     }
   }
   const lines = [];
+  let line = 1; // the line at `counted`: newlines are counted once, entry to entry
+  let counted = 0;
   pos = skip(text, pos + 1); // past the array's "["
   while (pos < text.length && text[pos] !== ']') {
-    lines.push(text.slice(0, pos).split('\n').length);
+    for (; counted < pos; counted++) if (text[counted] === '\n') line++;
+    lines.push(line);
     pos = skip(text, valueEnd(text, pos));
     if (text[pos] === ',') pos = skip(text, pos + 1);
   }

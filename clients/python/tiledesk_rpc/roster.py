@@ -231,9 +231,11 @@ def _entry_lines(text: str) -> List[int]:
             pos = _skip(text, _DECODER.raw_decode(text, pos)[1])
             pos = _skip(text, pos + 1) if text.startswith(",", pos) else pos
     lines: List[int] = []
+    line, counted = 1, 0  # the line at `counted`: newlines are counted once, entry to entry
     pos = _skip(text, pos + 1)  # past the array's "["
     while pos < len(text) and text[pos] != "]":
-        lines.append(text.count("\n", 0, pos) + 1)
+        line, counted = line + text.count("\n", counted, pos), pos
+        lines.append(line)
         pos = _skip(text, _DECODER.raw_decode(text, pos)[1])
         pos = _skip(text, pos + 1) if text.startswith(",", pos) else pos
     return lines
