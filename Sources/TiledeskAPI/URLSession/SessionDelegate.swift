@@ -138,13 +138,15 @@ final class TaskState: Sendable {
         var challenged = false
         var status = 0
         var headers: [String: String] = [:]
-        var chunks: [Data] = []
-        var bodyBytes = 0
+        let body: AnswerBuffer
     }
-    private let inner = Mutex(Inner())
+    private let inner: Mutex<Inner>
     private let budget: ResponseBudget
 
-    init(budget: ResponseBudget) { self.budget = budget }
+    init(budget: ResponseBudget) {
+        self.budget = budget
+        inner = Mutex(Inner(body: AnswerBuffer(limit: budget.perResponse)))
+    }
 
     /// Whether the transfer ended on its own, so its session is idle and may be reused.
     var endedCleanly: Bool { inner.withLock { $0.completed } }
@@ -185,9 +187,12 @@ final class TaskState: Sendable {
     func append(_ data: Data) -> Int? {
         inner.withLock { s in
             guard !s.finished, s.pendingError == nil else { return nil }
-            if let limit = budget.take(data.count, holding: s.bodyBytes) { return limit }
-            s.bodyBytes += data.count
-            s.chunks.append(data)
+            if let limit = budget.take(data.count, holding: s.body.count) { return limit }
+            guard s.body.append(data) else {
+                // No memory to be had for it: refused as too large for what is available.
+                budget.giveBack(data.count)
+                return s.body.count
+            }
             return nil
         }
     }
@@ -200,18 +205,14 @@ final class TaskState: Sendable {
             s.continuation = nil
             defer { dropBody(&s) }
             if let error, !s.challenged { return (c, .failure(Self.transportError(error))) }
-            var body = [UInt8]()
-            body.reserveCapacity(s.bodyBytes)
-            for chunk in s.chunks { body.append(contentsOf: chunk) }
-            return (c, .success(HTTPResponse(status: s.status, headers: s.headers, body: body)))
+            return (c, .success(HTTPResponse(status: s.status, headers: s.headers, body: s.body.bytes)))
         }
         continuation?.resume(with: result)
     }
 
     private func dropBody(_ s: inout Inner) {
-        budget.giveBack(s.bodyBytes)
-        s.bodyBytes = 0
-        s.chunks = []
+        budget.giveBack(s.body.count)
+        s.body.release()
     }
 
     /// Why a transfer failed, in the bridge's terms. FoundationNetworking reports most libcurl

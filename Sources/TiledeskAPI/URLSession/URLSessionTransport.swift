@@ -107,9 +107,7 @@ final class SessionPool: Sendable {
             configuration.httpShouldSetCookies = false
             configuration.httpCookieAcceptPolicy = .never
             delegate = SessionDelegate(budget: budget)
-            let queue = OperationQueue()
-            queue.maxConcurrentOperationCount = 1
-            session = URLSession(configuration: configuration, delegate: delegate, delegateQueue: queue)
+            session = URLSession(configuration: configuration, delegate: delegate, delegateQueue: DeliveryQueue())
         }
     }
 
