@@ -39,6 +39,7 @@ struct LimiterSimulation {
         var remaining = requests - concurrency
         var result = Result(seconds: 0, refused: 0, done: 0, lowestPace: .infinity)
         var scheduled: Double?
+        var lastArrival = 0.0
 
         func schedule(_ now: Double) {
             guard !waiting.isEmpty, let due = estimator.nextRelease(after: now), due != scheduled else { return }
@@ -55,7 +56,9 @@ struct LimiterSimulation {
                 while !waiting.isEmpty, let next = estimator.nextRelease(after: now), next <= now {
                     let worker = waiting.removeFirst()
                     let ticket = estimator.release(now: now)
-                    let arrival = now + latency / 2 + random.next() * jitter
+                    // Requests reach the limiter in the order they were sent, as on one loopback link.
+                    let arrival = max(now + latency / 2 + random.next() * jitter, lastArrival)
+                    lastArrival = arrival
                     let decision = server.admit(at: arrival)
                     var answer = arrival + latency / 2 + random.next() * jitter
                     var wait: Double?

@@ -103,12 +103,83 @@ import Testing
         #expect(result.seconds / simulation.ideal <= 1.3, "took \(result.seconds) s")
     }
 
+    /// nginx at 10/s holding back a burst of 5, `Retry-After: 1`, a 20-second job: the pause
+    /// after the first 429 and then a ramp and two more 429s, each pausing everything for a whole
+    /// second, made it 1.12 of the ideal. The held answers come back one every 0.1 s: that
+    /// staircase is the rate, so the pace is set from it without a ramp.
+    @Test(arguments: [(10.0, 200), (3.3, 66)])
+    func aLimiterThatHoldsRequestsBackIsPacedFromItsStaircase(_ rate: Double, _ requests: Int) {
+        var simulation = LimiterSimulation(shape: .leakyBucket(rate: rate, burst: 5, delay: true), retryAfter: .seconds, requests: requests)
+        simulation.latency = 0.007
+        let result = simulation.run(limit: simulation.ideal * 4)
+        #expect(result.done == requests)
+        #expect(result.refused <= 2, "\(result.refused) 429s")
+        #expect(result.seconds / simulation.ideal <= 1.06, "took \(result.seconds) s for an ideal of \(simulation.ideal) s")
+    }
+
+    /// Hosted Tiledesk's rate, 3.3/s, as a token bucket telling its reset as a date: a date is
+    /// the reset rounded down, so a pause can end before a token is back, and a ramp refused
+    /// before anything went through was read as a rate near zero (1.44 of the ideal when the job
+    /// started 0.6 s into a wall-clock second). Such a cycle now leaves the pace as it was.
+    @Test(arguments: [0.0, 0.3, 0.6, 0.9])
+    func aRampRefusedBeforeAnythingWentThroughKeepsItsPace(_ offset: Double) {
+        var simulation = LimiterSimulation(shape: .tokenBucket(rate: 3.3, burst: 10), retryAfter: .date, requests: 132)
+        simulation.latency = 0.007
+        simulation.clockOffset = offset
+        let result = simulation.run(limit: simulation.ideal * 4)
+        #expect(result.done == 132)
+        #expect(result.seconds / simulation.ideal <= 1.05, "took \(result.seconds) s for an ideal of \(simulation.ideal) s")
+    }
+
     @Test func maxRatePacesFromTheStart() {
         var simulation = LimiterSimulation(shape: .tokenBucket(rate: 100, burst: 10), retryAfter: .seconds, requests: 500)
         simulation.maxRate = 50
         let result = simulation.run()
         #expect(result.refused == 0)
         #expect(abs(result.seconds - 10) < 0.2, "took \(result.seconds) s at 50/s")
+    }
+}
+
+/// The rate read from a limiter that holds requests back (`DrainRate`), and the pace kept when
+/// timers wake late.
+@Suite struct PacingDetailTests {
+    private static func answers(_ trips: [Double], sentAt: Double = 5) -> [DrainRate.Answer] {
+        trips.map { DrainRate.Answer(sentAt: sentAt, roundTrip: $0) }
+    }
+
+    @Test func aStaircaseOfHeldAnswersIsTheRate() {
+        // nginx at 10/s, burst 5: one through at once, five held 0.1 s apart.
+        let rate = DrainRate.read(Self.answers([0.002, 0.102, 0.202, 0.302, 0.402, 0.502]))
+        #expect(rate.map { abs($0 - 10) < 0.01 } == true, "\(String(describing: rate))")
+    }
+
+    @Test func latencyThatMerelyVariesIsNoStaircase() {
+        #expect(DrainRate.read(Self.answers([0.150, 0.420, 0.180, 0.610, 0.470, 0.200])) == nil)
+        #expect(DrainRate.read(Self.answers([0.002, 0.002, 0.003, 0.002])) == nil)  // nothing held
+        #expect(DrainRate.read(Self.answers([0.002, 0.102, 0.202])) == nil)  // two held: one step
+        #expect(DrainRate.read([]) == nil)
+    }
+
+    /// A timer wakes a little late, and each release used to count from when it was made: at
+    /// 100/s, 0.5 ms late each time paced at 95/s. Late by less than an interval, a release now
+    /// counts from when it was due.
+    @Test func lateReleasesDoNotSlowThePace() {
+        var estimator = RateEstimator(maxRate: 100)
+        var now = 0.0
+        for _ in 0..<1_000 {
+            guard let due = estimator.nextRelease(after: now) else { Issue.record("no release"); return }
+            now = due + 0.0005
+            estimator.admitted(estimator.release(now: now), now: now + 0.001)
+        }
+        #expect(abs(now - 10) < 0.05, "1,000 releases took \(now) s at 100/s")
+    }
+
+    /// After idling, a release counts from when it is made: no burst makes up for the idle time.
+    @Test func aReleaseAfterIdlingStartsAfresh() {
+        var estimator = RateEstimator(maxRate: 10)
+        _ = estimator.release(now: 0)
+        _ = estimator.release(now: 5)
+        #expect(estimator.nextRelease(after: 5) == 5.1)
     }
 }
 

@@ -16,8 +16,11 @@ import Foundation
 ///
 /// After the first 429 the pace ramps up from the first cycle's average, doubling every 0.1 s,
 /// until the next 429 measures the limit; from then on it paces just below what the models allow
-/// (the window's rate where it holds, else the bucket's) and probes upward only while the last
-/// measurement was loose. `--max-rate` caps every pace.
+/// (the window's rate where it holds, else the bucket's) and creeps toward the top of what they
+/// allow until a 429 at a steady pace says it is there. A limiter that held the first cycle's
+/// excess back rather than refusing it (nginx without `nodelay`) showed its rate in when it
+/// answered (`DrainRate`), and is paced from that at once, with no ramp. `--max-rate` caps every
+/// pace.
 ///
 /// A value type driven by explicit times (seconds on any monotonic clock), so it can be replayed
 /// against simulated limiters; `RateLimiter` runs it on the real clock.
@@ -77,6 +80,9 @@ struct RateEstimator {
         /// Requests dropped from the front of `requests` to bound memory.
         var dropped = 0
 
+        /// Whether any request sent before `time` went through.
+        func letThrough(before time: Double) -> Bool { requests.contains { $0.admitted == true && $0.sentAt <= time } }
+
         var admittedBeforeEnd: Int {
             requests.reduce(0) { $0 + ($1.admitted == true && $1.sentAt <= (end ?? .infinity) ? 1 : 0) }
         }
@@ -122,6 +128,8 @@ struct RateEstimator {
     private var admittedTimes = RingBuffer(capacity: 65_536)
     /// Recent round trips, for the time slack.
     private var roundTrips = RingBuffer(capacity: 64)
+    /// The first cycle's last answers that went through, for a limiter that holds requests back.
+    private var firstAnswers: [DrainRate.Answer] = []
     /// What the last estimate decided, for the log.
     private(set) var lastEstimate: String?
 
@@ -151,6 +159,16 @@ struct RateEstimator {
         return time
     }
 
+    /// When a release at `now` counts as made, for the pace: when it was due, if it is late by less
+    /// than one interval. A timer wakes a little late, and counting from the late moment slowed
+    /// the pace by that much on every request (a few percent at 100/s); a release long after its
+    /// time, from idleness, counts from now, so no burst makes up for it.
+    private func paced(releaseAt now: Double) -> Double {
+        guard baseRate != nil, !probing, lastRelease >= rampStart - 1e-12, now >= pausedUntil else { return now }
+        let due = following(lastRelease)
+        return now > due && now - due < due - lastRelease ? due : now
+    }
+
     /// When the release after one at `last` is due: one request's worth of the pace.
     private func following(_ last: Double) -> Double {
         guard phase == .ramp, let base = baseRate else { return last + 1 / (rate(at: last) ?? .infinity) }
@@ -164,7 +182,7 @@ struct RateEstimator {
     /// Releases a request now (`nextRelease` said it may go).
     mutating func release(now: Double) -> Ticket {
         if estimateDue, !probing { resume(at: now) }
-        lastRelease = now
+        lastRelease = paced(releaseAt: now)
         if cycles.isEmpty { startCycle(at: now, pauseBefore: 0) }
         let index = cycles[cycles.count - 1].requests.count + cycles[cycles.count - 1].dropped
         cycles[cycles.count - 1].requests.append(.init(sentAt: now, admitted: nil))
@@ -246,6 +264,10 @@ struct RateEstimator {
 
     private mutating func note(_ ticket: Ticket, admitted: Bool, now: Double) {
         roundTrips.append(now - ticket.sentAt)
+        if ticket.cycle == 0, admitted, phase == .unknown {
+            firstAnswers.append(.init(sentAt: ticket.sentAt, roundTrip: now - ticket.sentAt))
+            if firstAnswers.count > 64 { firstAnswers.removeFirst() }
+        }
         guard let c = cycles.firstIndex(where: { $0.serial == ticket.cycle }) else { return }
         let i = ticket.index - cycles[c].dropped
         if cycles[c].requests.indices.contains(i) { cycles[c].requests[i].admitted = admitted }
@@ -278,13 +300,26 @@ struct RateEstimator {
             rate = serverPaced ? Double(burst) / max(reopened - cycle.start, 1e-3) : Double(burst)
             phase = .ramp
             lastEstimate = "first 429 after \(burst) requests" + (window.map { ", \($0.limit) per \(Self.format($0.seconds)) s" } ?? "")
+            if let drain = DrainRate.read(firstAnswers.filter { $0.sentAt <= end }) {
+                // It held requests back at its rate: that is the pace, with no ramp to find it.
+                window = nil
+                rate = Self.margin * drain
+                upper = rate
+                phase = .steady
+                lastEstimate = "first 429 after \(burst) requests, the rest held back at \(Self.format(drain))/s"
+            }
+            firstAnswers = []
+        case .ramp where window == nil && !cycle.letThrough(before: end):
+            // Refused before anything went through: the pause was too short for the limiter to
+            // refill (an HTTP date is its reset rounded down), which says nothing of its rate.
+            rate = baseRate ?? Double(burst)
         case .ramp, .steady:
             refuteWindow(admittedUpTo: end)
             let fit = bucketFit(of: cycle, ceiling: max(4 * (pacedAt ?? 1), 1))
             let narrow = fit.low > 0 && fit.high <= Self.narrow * fit.low
             let vague = fit.low <= 0 || fit.high > Self.vague * fit.low
             var estimate = narrow ? max(fit.low / Self.margin, (fit.low + fit.high) / 2) : (fit.low + fit.high) / 2
-            var top = narrow ? estimate : fit.high
+            var top = max(estimate, fit.high)
             if !fit.isConsistent { (estimate, top) = (0, 0) }
             // A 429 at a steady pace below a window taken as whole seconds: it is longer, as measured.
             if phase == .steady, var w = window, w.isSnapped {
@@ -318,6 +353,8 @@ struct RateEstimator {
 
     /// The bucket rates that explain `cycle`, its capacity corrected for what refilled while the
     /// first cycle lasted (a slow upstream's first cycle lets through more than the bucket holds).
+    /// What the first cycle let through puts the capacity within one token; the middle of that
+    /// is taken, since its low end read a bucket of 10 as 9.3 and paced above the limit.
     private func bucketFit(of cycle: Cycle, ceiling: Double) -> BucketFit {
         let requests = cycle.requests.filter { $0.sentAt <= (cycle.end ?? .infinity) }.sorted { $0.sentAt < $1.sentAt }
         let first = cycles[0].requests.filter { $0.admitted == true && $0.sentAt <= (cycles[0].end ?? .infinity) }.map(\.sentAt)
@@ -331,7 +368,7 @@ struct RateEstimator {
             fit = BucketFit(requests, start: cycle.start, capacity: cap,
                             startTokens: { rate in pause.map { (rate * $0)...(1 + rate * $0) } ?? 0...cap },
                             timeSlack: timeSlack, ceiling: ceiling)
-            capacity = max(1, Double(burst) - fit.low * span)
+            capacity = min(Double(burst), max(1, Double(burst) - fit.low * span + 0.5))
         }
         return fit
     }
