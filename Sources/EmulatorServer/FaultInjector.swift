@@ -127,7 +127,7 @@ public struct RateLimit: Sendable, Equatable {
 
     /// A token bucket of `rps` a second; `burst` defaults to `rps` rounded up (at least 1).
     public init(rps: Double, burst: Int? = nil, retryAfter: Bool = true) {
-        self.init(.tokenBucket(rate: rps, burst: max(1, burst ?? Int(rps.rounded(.up)))), retryAfter: retryAfter ? .seconds : .none)
+        self.init(.tokenBucket(rate: rps, burst: burst ?? LimiterShape.defaultBurst(rate: rps)), retryAfter: retryAfter ? .seconds : .none)
     }
 }
 

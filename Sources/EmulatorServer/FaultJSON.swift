@@ -172,7 +172,7 @@ extension RateLimit {
                 throw FaultConfigError("rate_limit.rps: expected a number > 0")
             }
             if shapeName == "token-bucket" {
-                shape = .tokenBucket(rate: rps, burst: try count("burst") ?? max(1, Int(rps.rounded(.up))))
+                shape = .tokenBucket(rate: rps, burst: try count("burst") ?? LimiterShape.defaultBurst(rate: rps))
             } else {
                 let nodelay = try flag(object["nodelay"], "rate_limit.nodelay")
                 let burst = try number("burst", { $0 >= 0 && $0 <= 1e6 && $0 == $0.rounded() }, "an integer >= 0") ?? 0

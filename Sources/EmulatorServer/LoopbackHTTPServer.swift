@@ -65,10 +65,10 @@ public final class LoopbackHTTPServer: Sendable {
     public var port: UInt16 { core.port }
 
     /// `http://HOST:PORT/prefix`, the API root to give a client.
-    public var baseURL: String { "http://\(host):\(port)\(pathPrefix)" }
+    public var baseURL: String { rootURL + pathPrefix }
 
     /// `http://HOST:PORT`, where the control endpoints are.
-    public var rootURL: String { "http://\(host):\(port)" }
+    public var rootURL: String { "http://\(host.contains(":") ? "[\(host)]" : host):\(port)" }
 
     /// Counters and the request log (`GET /__emulator/stats`).
     public func stats(includeLog: Bool = true) -> EmulatorStats { core.stats.snapshot(includeLog: includeLog) }

@@ -19,6 +19,9 @@ public enum LimiterShape: Sendable, Equatable {
     /// The names used on the command line and in the faults JSON.
     public static let names = ["token-bucket", "fixed-window", "sliding-window", "leaky-bucket"]
 
+    /// A token bucket's burst when none is given: one second of its rate, rounded up.
+    public static func defaultBurst(rate: Double) -> Int { max(1, Int(rate.rounded(.up))) }
+
     /// Requests a second it allows over a long run.
     public var sustainedRate: Double {
         switch self {

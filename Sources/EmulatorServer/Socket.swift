@@ -57,25 +57,36 @@ enum Socket {
         "\(what): \(String(cString: strerror(code)))"
     }
 
-    /// A listening TCP socket bound to `host:port` (IPv4 literal or `localhost`); returns it and the bound port.
+    /// A listening TCP socket bound to `host:port` (an IPv4 or IPv6 literal, or `localhost`);
+    /// returns it and the bound port.
     static func listen(host: String, port: UInt16, backlog: Int32 = 4096) throws(EmulatorServerError) -> (fd: Int32, port: UInt16)
     {
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
         let literal = host == "localhost" ? "127.0.0.1" : host
-        guard inet_pton(AF_INET, literal, &address.sin_addr) == 1 else {
-            throw EmulatorServerError("not an IPv4 address: \(host)")
+        var storage = sockaddr_storage()
+        let family: Int32
+        let length: socklen_t
+        if literal.contains(":") {
+            var address = sockaddr_in6()
+            address.sin6_family = sa_family_t(AF_INET6)
+            address.sin6_port = port.bigEndian
+            guard inet_pton(AF_INET6, literal, &address.sin6_addr) == 1 else { throw EmulatorServerError("not an IP address: \(host)") }
+            withUnsafeMutableBytes(of: &storage) { $0.copyBytes(from: withUnsafeBytes(of: address) { Array($0) }) }
+            (family, length) = (AF_INET6, socklen_t(MemoryLayout<sockaddr_in6>.size))
+        } else {
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = port.bigEndian
+            guard inet_pton(AF_INET, literal, &address.sin_addr) == 1 else { throw EmulatorServerError("not an IP address: \(host)") }
+            withUnsafeMutableBytes(of: &storage) { $0.copyBytes(from: withUnsafeBytes(of: address) { Array($0) }) }
+            (family, length) = (AF_INET, socklen_t(MemoryLayout<sockaddr_in>.size))
         }
-        let fd = socket(AF_INET, streamType, 0)
+        let fd = socket(family, streamType, 0)
         guard fd >= 0 else { throw EmulatorServerError(errorText("socket")) }
         setCloseOnExec(fd)
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
+        let bound = withUnsafePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
         }
         guard bound == 0 else {
             let message = errorText("bind \(host):\(port)")
@@ -87,17 +98,21 @@ enum Socket {
             close(fd)
             throw EmulatorServerError(message)
         }
-        var actual = sockaddr_in()
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        var actual = sockaddr_storage()
+        var actualLength = socklen_t(MemoryLayout<sockaddr_storage>.size)
         let named = withUnsafeMutablePointer(to: &actual) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &actualLength) }
         }
         guard named == 0 else {
             let message = errorText("getsockname")
             close(fd)
             throw EmulatorServerError(message)
         }
-        return (fd, UInt16(bigEndian: actual.sin_port))
+        // The port sits at the same offset in both address structures.
+        let bigEndianPort = withUnsafeBytes(of: &actual) {
+            $0.loadUnaligned(fromByteOffset: MemoryLayout.offset(of: \sockaddr_in.sin_port)!, as: UInt16.self)
+        }
+        return (fd, UInt16(bigEndian: bigEndianPort))
     }
 
     static func setCloseOnExec(_ fd: Int32) {

@@ -82,7 +82,9 @@ struct Options {
         guard let rps, limit == nil, window == nil else { fail("--limiter \(shape) takes --rps R and optionally --burst B") }
         if shape == "leaky-bucket" { return RateLimit(.leakyBucket(rate: rps, burst: burst ?? 0, delay: !nodelay), retryAfter: style) }
         if nodelay { fail("--nodelay is for --limiter leaky-bucket") }
-        return RateLimit(.tokenBucket(rate: rps, burst: max(1, burst ?? Int(rps.rounded(.up)))), retryAfter: style)
+        // A bucket of no tokens would refuse everything (the faults JSON refuses it too).
+        if burst == 0 { fail("--burst: a token bucket holds at least 1 token (0 is for --limiter leaky-bucket)") }
+        return RateLimit(.tokenBucket(rate: rps, burst: burst ?? LimiterShape.defaultBurst(rate: rps)), retryAfter: style)
     }
 }
 

@@ -35,6 +35,11 @@ if configuration.allowInsecureHTTP, !configuration.sandbox, configuration.apiURL
     log.warn("--allow-insecure-http: credentials travel unencrypted to \(configuration.apiURL)")
 }
 if configuration.sandbox { log.info("sandbox mode: serving the embedded Tiledesk emulator, no network") }
+#if os(Linux)
+if !configuration.sandbox, URLComponents(string: configuration.apiURL)?.host?.contains(":") == true {
+    log.warn("--api-url names an IPv6 address, which FoundationNetworking on Linux cannot send to: every call will fail; use a host name (localhost for ::1)")
+}
+#endif
 if let (command, arguments) = shellCommand {
     exit(command.run(arguments: arguments, configuration: configuration, log: log, output: protocolFD))
 }

@@ -132,6 +132,8 @@ struct ExecutableTests {
     @Test(arguments: [
         ["--rps", "fast"], ["--limiter", "fixed-window", "--rps", "3"], ["--limiter", "bucket", "--rps", "3"],
         ["--limit", "10"], ["--retry-after", "later", "--rps", "3"], ["--limiter", "token-bucket", "--rps", "3", "--nodelay"],
+        // Taken as a bucket of 1 token, where the faults JSON refuses 0.
+        ["--rps", "3", "--burst", "0"],
     ])
     func badFlagsExit2(_ arguments: [String]) async throws {
         #expect(try await run(arguments).status == 2)
@@ -144,6 +146,15 @@ struct ExecutableTests {
         let (status, stderr) = try await run(["--host", host])
         #expect(status == 2)
         #expect(stderr.contains("--allow-remote"))
+    }
+
+    /// `::1` is loopback too, and the usage offers it; the listener used to bind IPv4 only and
+    /// exit 1 ("not an IPv4 address"). Its URL carries the address in brackets.
+    @Test func servesOnIPv6Loopback() async throws {
+        let emulator = try await Launched.start(["--host", "::1"])
+        #expect(emulator.url.hasPrefix("http://[::1]:"), "\(emulator.url)")
+        try emulator.stdin.fileHandleForWriting.close()
+        #expect(try await emulator.exitStatus() == 0)
     }
 
     @Test func everyLimiterShapeFromTheCommandLine() async throws {

@@ -55,6 +55,20 @@ import Testing
         #expect(out.lines.first?["result"] == [:])
     }
 
+    #if os(Linux)
+    /// FoundationNetworking on Linux refuses a URL whose host is an IPv6 address (URLError -1000,
+    /// before anything is sent). The bridge starts, as for any loopback URL, but says so at once,
+    /// and a call's error names the cause instead of a bare "connection failed".
+    @Test func anIPv6APIURLIsWarnedAboutAndItsFailureExplained() throws {
+        let out = try BridgeProcess.run(["--api-url", "http://[::1]:9/v3", "--token", "t", "--retries", "0"],
+                                        lines: [#"{"jsonrpc":"2.0","id":1,"method":"user.get"}"#])
+        #expect(out.status == 0, "\(out.stderr)")
+        #expect(out.stderr.contains("IPv6"), "\(out.stderr)")
+        let message = out.lines.first?["error"]?["message"]?.stringValue ?? ""
+        #expect(message.contains("IPv6"), "\(out.lines)")
+    }
+    #endif
+
     @Test(arguments: ["abc\ndef", "abc\rdef", "JWT abc\r\nX-Injected: 1"])
     func aTokenWithALineBreakIsRefusedAndNeverShown(_ token: String) throws {
         let said = try refused(["--sandbox", "--token", token])

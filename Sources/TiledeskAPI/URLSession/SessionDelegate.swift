@@ -231,6 +231,10 @@ final class TaskState: Sendable {
         case .timedOut: return .timedOut
         case .notConnectedToInternet: return .connectionRefused("not connected to a network")
         case .httpTooManyRedirects: return .badResponse("too many redirects (\(code))")
+        case .badURL:
+            // Nothing was sent: FoundationNetworking on Linux refuses a URL whose host is an IPv6
+            // address (its host and libcurl's disagree on the brackets).
+            return .connectionRefused("the HTTP client cannot use the API URL (\(code)); an IPv6 address as its host is not supported on Linux: use a host name")
         default: break
         }
         let lowered = said.lowercased()
