@@ -62,32 +62,19 @@ enum Socket {
     static func listen(host: String, port: UInt16, backlog: Int32 = 4096) throws(EmulatorServerError) -> (fd: Int32, port: UInt16)
     {
         let literal = host == "localhost" ? "127.0.0.1" : host
-        var storage = sockaddr_storage()
-        let family: Int32
-        let length: socklen_t
-        if literal.contains(":") {
-            var address = sockaddr_in6()
-            address.sin6_family = sa_family_t(AF_INET6)
-            address.sin6_port = port.bigEndian
-            guard inet_pton(AF_INET6, literal, &address.sin6_addr) == 1 else { throw EmulatorServerError("not an IP address: \(host)") }
-            withUnsafeMutableBytes(of: &storage) { $0.copyBytes(from: withUnsafeBytes(of: address) { Array($0) }) }
-            (family, length) = (AF_INET6, socklen_t(MemoryLayout<sockaddr_in6>.size))
-        } else {
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = port.bigEndian
-            guard inet_pton(AF_INET, literal, &address.sin_addr) == 1 else { throw EmulatorServerError("not an IP address: \(host)") }
-            withUnsafeMutableBytes(of: &storage) { $0.copyBytes(from: withUnsafeBytes(of: address) { Array($0) }) }
-            (family, length) = (AF_INET, socklen_t(MemoryLayout<sockaddr_in>.size))
+        var hints = addrinfo()
+        hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV  // a literal: never a name lookup
+        var found: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(literal, String(port), &hints, &found) == 0, let address = found?.pointee else {
+            throw EmulatorServerError("not an IP address: \(host)")
         }
-        let fd = socket(family, streamType, 0)
+        defer { freeaddrinfo(found) }
+        let fd = socket(address.ai_family, streamType, 0)
         guard fd >= 0 else { throw EmulatorServerError(errorText("socket")) }
         setCloseOnExec(fd)
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        let bound = withUnsafePointer(to: &storage) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
-        }
+        let bound = bind(fd, address.ai_addr, address.ai_addrlen)
         guard bound == 0 else {
             let message = errorText("bind \(host):\(port)")
             close(fd)

@@ -15,8 +15,12 @@ public final class TiledeskClient: Sendable {
     private let userAgent: String?
     /// Told of each request as it goes out (the method layer marks a call "maybe applied").
     private let onSend: (@Sendable (Route) -> Void)?
-    /// Requests this client has sent: its first goes upstream as `.first`, the rest as `.followUp`.
-    private let requestsSent = Atomic<Int>(0)
+    /// Requests of one call sent so far, shared with the call's gated copies: its first goes
+    /// upstream as `.first`, the rest as `.followUp`.
+    private final class RequestCount: Sendable {
+        let sent = Atomic<Int>(0)
+    }
+    private let requests: RequestCount
     /// Whether every request of this client is background work (`forBackground()`).
     private let background: Bool
     /// Keeps this client's requests unsent once closed (`gated(by:)`).
@@ -26,13 +30,14 @@ public final class TiledeskClient: Sendable {
     public convenience init(apiRoot: String, transport: any HTTPTransport, auth: Authenticator, log: DiagnosticLog = .silent, userAgent: String? = nil,
                 onSend: (@Sendable (Route) -> Void)? = nil) {
         self.init(apiRoot: apiRoot, transport: transport, auth: auth, log: log, userAgent: userAgent, onSend: onSend, background: false,
-                  startGate: nil)
+                  startGate: nil, requests: RequestCount())
     }
 
     private init(apiRoot: String, transport: any HTTPTransport, auth: Authenticator, log: DiagnosticLog, userAgent: String?,
-                 onSend: (@Sendable (Route) -> Void)?, background: Bool, startGate: StartGate?) {
+                 onSend: (@Sendable (Route) -> Void)?, background: Bool, startGate: StartGate?, requests: RequestCount) {
         self.background = background
         self.startGate = startGate
+        self.requests = requests
         var root = apiRoot
         while root.hasSuffix("/") { root.removeLast() }
         self.apiRoot = root
@@ -47,22 +52,26 @@ public final class TiledeskClient: Sendable {
     /// its own request count, so the call's later requests (the write after its guard read) go
     /// upstream ahead of other calls' first ones. `onSend` hears of each request as it goes out.
     public func forCall(onSend: (@Sendable (Route) -> Void)? = nil) -> TiledeskClient {
-        TiledeskClient(apiRoot: apiRoot, transport: transport, auth: auth, log: log, userAgent: userAgent, onSend: onSend, background: false,
-                       startGate: nil)
+        copy(onSend: onSend, background: false, startGate: nil, requests: RequestCount())
     }
 
     /// This client, its requests held back by `gate`: once it is closed, a request that has not
-    /// gone out yet fails unsent (`CancellationError`), while one already sent goes on.
+    /// gone out yet fails unsent (`CancellationError`), while one already sent goes on. Still the
+    /// same call: its requests count on from this client's.
     public func gated(by gate: StartGate) -> TiledeskClient {
-        TiledeskClient(apiRoot: apiRoot, transport: transport, auth: auth, log: log, userAgent: userAgent, onSend: onSend,
-                       background: background, startGate: gate)
+        copy(onSend: onSend, background: background, startGate: gate, requests: requests)
     }
 
     /// A client for work nobody waits on (a watch's polls): its requests are served only when no
     /// caller request waits for the upstream.
     public func forBackground() -> TiledeskClient {
-        TiledeskClient(apiRoot: apiRoot, transport: transport, auth: auth, log: log, userAgent: userAgent, onSend: nil, background: true,
-                       startGate: nil)
+        copy(onSend: nil, background: true, startGate: nil, requests: RequestCount())
+    }
+
+    /// This client's transport, credentials and limits, with what tells one call from another.
+    private func copy(onSend: (@Sendable (Route) -> Void)?, background: Bool, startGate: StartGate?, requests: RequestCount) -> TiledeskClient {
+        TiledeskClient(apiRoot: apiRoot, transport: transport, auth: auth, log: log, userAgent: userAgent, onSend: onSend,
+                       background: background, startGate: startGate, requests: requests)
     }
 
     // MARK: Sending
@@ -172,7 +181,7 @@ public final class TiledeskClient: Sendable {
         if endpoint.body != nil { headers["Content-Type"] = "application/json" }
         if endpoint.authenticated { headers["Authorization"] = try await auth.authorization(signIn: signInForToken) }
         var request = HTTPRequest(method: endpoint.route.method, path: endpoint.path, headers: headers, body: endpoint.body.map(JSONWriter.bytes))
-        request.priority = background ? .background : requestsSent.add(1, ordering: .relaxed).oldValue == 0 ? .first : .followUp
+        request.priority = background ? .background : requests.sent.add(1, ordering: .relaxed).oldValue == 0 ? .first : .followUp
         request.idempotent = endpoint.route.idempotent
         request.startGate = startGate
         onSend?(endpoint.route)

@@ -30,6 +30,19 @@ let pid = "65f000000000000000000001"
 let puid = "65f0000000000000000000b3"
 
 @Suite struct ClientRequestTests {
+    /// A call's first request queues with other calls' first ones, its later ones ahead of them.
+    /// `team.apply` gates its client for cancellation; the gated copy used to count from zero, so
+    /// the apply's first write queued as a first request behind newer calls' reads.
+    @Test func aGatedClientCountsOnFromItsCall() async throws {
+        let transport = StubTransport { _ in json(200, ["_id": "x"]) }
+        let call = client(transport).forCall()
+        _ = try await call.send(.teammate(pid, puid))
+        _ = try await call.gated(by: StartGate()).send(.teammate(pid, puid))
+        _ = try await call.forCall().send(.teammate(pid, puid))
+        _ = try await call.forBackground().send(.teammate(pid, puid))
+        #expect(transport.requests.map(\.priority) == [.first, .followUp, .first, .background])
+    }
+
     /// Every endpoint: method, path (segments encoded), query, headers and body as sent.
     @Test func everyEndpointSendsTheExpectedRequest() async throws {
         let transport = StubTransport { request in
