@@ -332,3 +332,14 @@ extension Route {
         return path.count == pattern.count && zip(path, pattern).allSatisfy { $1.hasPrefix("{") || $0 == $1 }
     }
 }
+
+/// The member list a group change sends: the server's PUT replaces the whole list.
+@Suite struct GroupMemberListTests {
+    @Test func addingAppendsOnlyNewMembersAndRemovingKeepsTheOrder() {
+        let current: [JSON] = ["a", "b", "c"]
+        #expect(GroupMethods.members(current, adding: ["b", "d", "d"]) == ["a", "b", "c", "d"])
+        #expect(GroupMethods.members(current, removing: ["b", "x"]) == ["a", "c"])
+        #expect(GroupMethods.members(current, adding: ["d"], removing: ["a"]) == ["b", "c", "d"])
+        #expect(GroupMethods.members([], removing: ["a"]) == [])
+    }
+}

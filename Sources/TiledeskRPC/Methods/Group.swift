@@ -118,8 +118,7 @@ enum GroupMethods: MethodGroup {
         let group = try await Guards.groupInProject(ctx, projectID, id)
         try await Guards.requireTeammates(ctx, projectID, added, field: userIDs.param.name)
         let current = group["members"]?.arrayValue ?? []
-        var next = current
-        for user in added where !next.contains(.string(user)) { next.append(.string(user)) }
+        let next = members(current, adding: added)
         return try await changeMembers(ctx, projectID, id, group, from: current, to: next, dryRun: p.dryRun)
     }
 
@@ -134,11 +133,21 @@ enum GroupMethods: MethodGroup {
     ) { p, ctx in
         let projectID = try ctx.projectID(p)
         let id = try p[groupID]
-        let removed = Set(try p[userIDs])
+        let removed = try p[userIDs]
         let group = try await Guards.groupInProject(ctx, projectID, id)
         let current = group["members"]?.arrayValue ?? []
-        let next = current.filter { !removed.contains($0.stringValue ?? "") }
+        let next = members(current, removing: removed)
         return try await changeMembers(ctx, projectID, id, group, from: current, to: next, dryRun: p.dryRun)
+    }
+
+    /// A group's member list with `added` appended (those not in it yet, once each) and `removed`
+    /// taken out, the rest in its order: what `group.addMembers`, `group.removeMembers` and
+    /// `team.apply` send, since the server's PUT replaces the whole list.
+    static func members(_ current: [JSON], adding added: [String] = [], removing removed: [String] = []) -> [JSON] {
+        var next = current
+        for user in added where !next.contains(.string(user)) { next.append(.string(user)) }
+        let gone = Set(removed)
+        return next.filter { !gone.contains($0.stringValue ?? "") }
     }
 
     /// Sends the whole new member list, unless it is the list the group already has.

@@ -154,14 +154,12 @@ struct RosterApplier: Sendable {
             return try await client.send(.removeTeammate(projectID, id("project_user_id"), mode: first.kind == .disable ? .disable : .trash))
         case .addToGroup, .removeFromGroup:
             let groupID = id("group_id")
-            let current = snapshot.groups.first { $0["_id"]?.stringValue == groupID }?["members"]?.arrayValue?.compactMap(\.stringValue) ?? []
-            var members = current
+            var members = snapshot.groups.first { $0["_id"]?.stringValue == groupID }?["members"]?.arrayValue ?? []
             for (_, action) in unit.actions {
-                let user = action.fields["user_id"]?.stringValue ?? ""
-                if action.kind == .addToGroup, !members.contains(user) { members.append(user) }
-                if action.kind == .removeFromGroup { members.removeAll { $0 == user } }
+                let user = [action.fields["user_id"]?.stringValue ?? ""]
+                members = action.kind == .addToGroup ? GroupMethods.members(members, adding: user) : GroupMethods.members(members, removing: user)
             }
-            return try await client.send(.updateGroup(projectID, groupID, body: ["members": .array(members.map(JSON.string))]))
+            return try await client.send(.updateGroup(projectID, groupID, body: ["members": .array(members)]))
         }
     }
 }
