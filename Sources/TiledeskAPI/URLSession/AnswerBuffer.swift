@@ -77,8 +77,7 @@ final class AnswerBuffer {
         return true
     }
 
-    private static func pages(_ bytes: Int) -> Int {
-        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
-        return (bytes + page - 1) / page * page
-    }
+    private static let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
+
+    private static func pages(_ bytes: Int) -> Int { (bytes + pageSize - 1) / pageSize * pageSize }
 }

@@ -80,9 +80,6 @@ struct RateEstimator {
         /// Requests dropped from the front of `requests` to bound memory.
         var dropped = 0
 
-        /// Whether any request sent before `time` went through.
-        func letThrough(before time: Double) -> Bool { requests.contains { $0.admitted == true && $0.sentAt <= time } }
-
         var admittedBeforeEnd: Int {
             requests.reduce(0) { $0 + ($1.admitted == true && $1.sentAt <= (end ?? .infinity) ? 1 : 0) }
         }
@@ -155,16 +152,20 @@ struct RateEstimator {
     func nextRelease(after now: Double) -> Double? {
         if probing, probe != nil { return nil }
         var time = max(now, pausedUntil)
-        if baseRate != nil, !probing, lastRelease >= rampStart - 1e-12 { time = max(time, following(lastRelease)) }
+        if pacingFromLastRelease { time = max(time, following(lastRelease)) }
         return time
     }
+
+    /// Whether the pace spaces the next release from the last: paced, not probing, and the last
+    /// release belongs to the current pace (not to one before a pause).
+    private var pacingFromLastRelease: Bool { baseRate != nil && !probing && lastRelease >= rampStart - 1e-12 }
 
     /// When a release at `now` counts as made, for the pace: when it was due, if it is late by less
     /// than one interval. A timer wakes a little late, and counting from the late moment slowed
     /// the pace by that much on every request (a few percent at 100/s); a release long after its
     /// time, from idleness, counts from now, so no burst makes up for it.
     private func paced(releaseAt now: Double) -> Double {
-        guard baseRate != nil, !probing, lastRelease >= rampStart - 1e-12, now >= pausedUntil else { return now }
+        guard pacingFromLastRelease, now >= pausedUntil else { return now }
         let due = following(lastRelease)
         return now > due && now - due < due - lastRelease ? due : now
     }
@@ -293,23 +294,24 @@ struct RateEstimator {
         switch phase {
         case .unknown:
             burst = max(1, cycle.admittedBeforeEnd)
-            if serverPaced {
-                window = Window(limit: burst, start: cycle.start, end: end, reopened: reopened, probedEnd: cycle.probedEnd,
-                                wholeSecondRetryAfter: wholeSecondRetryAfter)
-            }
-            rate = serverPaced ? Double(burst) / max(reopened - cycle.start, 1e-3) : Double(burst)
-            phase = .ramp
-            lastEstimate = "first 429 after \(burst) requests" + (window.map { ", \($0.limit) per \(Self.format($0.seconds)) s" } ?? "")
-            if let drain = DrainRate.read(firstAnswers.filter { $0.sentAt <= end }) {
+            let drain = DrainRate.read(firstAnswers.filter { $0.sentAt <= end })
+            firstAnswers = []
+            if let drain {
                 // It held requests back at its rate: that is the pace, with no ramp to find it.
-                window = nil
                 rate = Self.margin * drain
                 upper = rate
                 phase = .steady
                 lastEstimate = "first 429 after \(burst) requests, the rest held back at \(Self.format(drain))/s"
+            } else {
+                if serverPaced {
+                    window = Window(limit: burst, start: cycle.start, end: end, reopened: reopened, probedEnd: cycle.probedEnd,
+                                    wholeSecondRetryAfter: wholeSecondRetryAfter)
+                }
+                rate = serverPaced ? Double(burst) / max(reopened - cycle.start, 1e-3) : Double(burst)
+                phase = .ramp
+                lastEstimate = "first 429 after \(burst) requests" + (window.map { ", \($0.limit) per \(Self.format($0.seconds)) s" } ?? "")
             }
-            firstAnswers = []
-        case .ramp where window == nil && !cycle.letThrough(before: end):
+        case .ramp where window == nil && cycle.admittedBeforeEnd == 0:
             // Refused before anything went through: the pause was too short for the limiter to
             // refill (an HTTP date is its reset rounded down), which says nothing of its rate.
             rate = baseRate ?? Double(burst)
